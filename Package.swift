@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Wharf",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "wharfd", targets: ["wharfd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Value types and rules.
+        .target(name: "WharfModel", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        // Storage protocols, records and in-memory implementations.
+        .target(name: "WharfStorage", dependencies: [
+            "WharfModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
+        // The behaviour suite every backend must pass.
+        .target(name: "WharfStorageConformance", dependencies: ["WharfStorage", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+        .target(name: "BlobStoreFilesystem", dependencies: [
+            "WharfStorage",
+            .product(name: "_NIOFileSystem", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "MetadataStoreSQLite", dependencies: [
+            "WharfStorage",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        // Use cases.
+        .target(name: "WharfImageAPI", dependencies: ["WharfModel", "WharfStorage"], swiftSettings: strict),
+        .target(name: "WharfRegistry", dependencies: ["WharfModel", "WharfStorage", "WharfImageAPI"], swiftSettings: strict),
+        // HTTP edge.
+        .target(name: "WharfHTTP", dependencies: [
+            "WharfModel", "WharfStorage", "WharfImageAPI", "WharfRegistry",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: strict),
+        // Composition root.
+        .target(name: "WharfServer", dependencies: [
+            "WharfHTTP", "WharfRegistry", "WharfImageAPI", "WharfStorage",
+            "BlobStoreFilesystem", "MetadataStoreSQLite",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "wharfd", dependencies: [
+            "WharfServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // Test harness: a real server on an ephemeral port.
+        .target(name: "WharfTesting", dependencies: [
+            "WharfServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "WharfModelTests", dependencies: ["WharfModel"], swiftSettings: strict),
+        .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfStorageConformance"], swiftSettings: strict),
+        .testTarget(name: "BlobStoreFilesystemTests", dependencies: ["BlobStoreFilesystem", "WharfStorageConformance", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+        .testTarget(name: "MetadataStoreSQLiteTests", dependencies: ["MetadataStoreSQLite", "WharfStorageConformance"], swiftSettings: strict),
+        .testTarget(name: "WharfHTTPTests", dependencies: [
+            "WharfTesting",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,264 @@
+import Foundation
+import GRDB
+import WharfModel
+public import WharfStorage
+
+/// A `MetadataStore` on SQLite (WAL) through GRDB: the embedded default.
+///
+/// Readers run concurrently on the pool. Write transactions run one at a time on the writer connection,
+/// from `BEGIN IMMEDIATE` to `COMMIT`, and roll back when their body throws. Commits are synchronous (fsync),
+/// so an acknowledged write survives a crash.
+public final class SQLiteMetadataStore: MetadataStore {
+    private let pool: DatabasePool
+    private let writer = AsyncLock()
+
+    /// Opens (and migrates) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteMigrations.migrator.migrate(pool)
+        } catch {
+            throw WharfError(.unavailable, "cannot open the metadata database at \(path)", cause: error)
+        }
+    }
+
+    public func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
+        try await writer.withLock {
+            let transaction = SQLiteTransaction(pool: pool, writes: true)
+            try transaction.access { try $0.execute(sql: "BEGIN IMMEDIATE") }
+            do {
+                let result = try await body(transaction)
+                try transaction.access { try $0.execute(sql: "COMMIT") }
+                return result
+            } catch {
+                try? transaction.access { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } }
+                throw error
+            }
+        }
+    }
+
+    public func read<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
+        try await body(SQLiteTransaction(pool: pool, writes: false))
+    }
+}
+
+/// One transaction's view. Writes go through the writer connection, reads of a read-only view through the pool.
+final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, ManifestIndex, TagIndex, UploadStore {
+    private let pool: DatabasePool
+    private let writes: Bool
+
+    init(pool: DatabasePool, writes: Bool) {
+        self.pool = pool
+        self.writes = writes
+    }
+
+    var objects: any ObjectStore { self }
+    var blobLinks: any BlobLinkStore { self }
+    var manifests: any ManifestIndex { self }
+    var tags: any TagIndex { self }
+    var uploads: any UploadStore { self }
+
+    func access<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            if writes { return try pool.writeWithoutTransaction(body) }
+            return try pool.read(body)
+        } catch let error as WharfError {
+            throw error
+        } catch {
+            throw WharfError(.unavailable, "metadata database failure", cause: error)
+        }
+    }
+
+    // MARK: ObjectStore
+
+    func get(_ key: ObjectKey) async throws -> StoredObject? {
+        try access { db in
+            try Row.fetchOne(db, sql: "SELECT uid, resource_version, document FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
+                             arguments: [key.kind, key.namespace, key.name])
+                .map { StoredObject(key: key, uid: $0["uid"], resourceVersion: $0["resource_version"], document: [UInt8]($0["document"] as Data)) }
+        }
+    }
+
+    func list(kind: String, namespace: String?) async throws -> [StoredObject] {
+        try access { db in
+            let rows: [Row]
+            if let namespace {
+                rows = try Row.fetchAll(db, sql: "SELECT namespace, name, uid, resource_version, document FROM objects WHERE kind = ? AND namespace = ? ORDER BY name",
+                                        arguments: [kind, namespace])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT namespace, name, uid, resource_version, document FROM objects WHERE kind = ? ORDER BY namespace, name",
+                                        arguments: [kind])
+            }
+            return rows.map {
+                StoredObject(key: ObjectKey(kind: kind, namespace: $0["namespace"], name: $0["name"]), uid: $0["uid"],
+                             resourceVersion: $0["resource_version"], document: [UInt8]($0["document"] as Data))
+            }
+        }
+    }
+
+    func put(_ object: StoredObject) async throws {
+        try access { db in
+            try db.execute(sql: """
+                INSERT INTO objects (kind, namespace, name, uid, resource_version, document) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (kind, namespace, name) DO UPDATE SET uid = excluded.uid,
+                  resource_version = excluded.resource_version, document = excluded.document
+                """, arguments: [object.key.kind, object.key.namespace, object.key.name, object.uid, object.resourceVersion, Data(object.document)])
+        }
+    }
+
+    func delete(_ key: ObjectKey) async throws -> Bool {
+        try access { db in
+            try db.execute(sql: "DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?", arguments: [key.kind, key.namespace, key.name])
+            return db.changesCount > 0
+        }
+    }
+
+    func nextResourceVersion() async throws -> Int64 {
+        try access { db in
+            try db.execute(sql: "UPDATE sequence SET value = value + 1 WHERE id = 1")
+            return try Int64.fetchOne(db, sql: "SELECT value FROM sequence WHERE id = 1") ?? 0
+        }
+    }
+
+    func currentResourceVersion() async throws -> Int64 {
+        try access { db in try Int64.fetchOne(db, sql: "SELECT value FROM sequence WHERE id = 1") ?? 0 }
+    }
+
+    func appendEvent(_ event: WatchEvent) async throws {
+        try access { db in
+            try db.execute(sql: "INSERT INTO events (resource_version, type, kind, namespace, name, document) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [event.resourceVersion, event.type.rawValue, event.key.kind, event.key.namespace, event.key.name, Data(event.document)])
+        }
+    }
+
+    func events(after: Int64, limit: Int) async throws -> [WatchEvent] {
+        try access { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE resource_version > ? ORDER BY resource_version LIMIT ?", arguments: [after, limit])
+                .compactMap { row in
+                    guard let type = WatchEvent.EventType(rawValue: row["type"]) else { return nil }
+                    return WatchEvent(resourceVersion: row["resource_version"], type: type,
+                                      key: ObjectKey(kind: row["kind"], namespace: row["namespace"], name: row["name"]),
+                                      document: [UInt8](row["document"] as Data))
+                }
+        }
+    }
+
+    // MARK: BlobLinkStore
+
+    func link(_ digest: Digest, size: Int64, in repository: RepositoryName) async throws {
+        try access { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO blob_links (repository, digest, size) VALUES (?, ?, ?)",
+                           arguments: [repository.description, digest.description, size])
+        }
+    }
+
+    func size(of digest: Digest, in repository: RepositoryName) async throws -> Int64? {
+        try access { db in
+            try Int64.fetchOne(db, sql: "SELECT size FROM blob_links WHERE repository = ? AND digest = ?",
+                               arguments: [repository.description, digest.description])
+        }
+    }
+
+    func unlink(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
+        try access { db in
+            try db.execute(sql: "DELETE FROM blob_links WHERE repository = ? AND digest = ?", arguments: [repository.description, digest.description])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: ManifestIndex
+
+    func put(_ record: ManifestRecord) async throws {
+        let annotations = try record.annotations.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try access { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO manifests (repository, digest, media_type, size, subject, artifact_type, annotations)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [record.repository.description, record.digest.description, record.mediaType, record.size,
+                                 record.subject?.description, record.artifactType, annotations])
+        }
+    }
+
+    func get(_ digest: Digest, in repository: RepositoryName) async throws -> ManifestRecord? {
+        try access { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM manifests WHERE repository = ? AND digest = ?",
+                             arguments: [repository.description, digest.description])
+                .flatMap { Self.manifest(from: $0, in: repository) }
+        }
+    }
+
+    func delete(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
+        try access { db in
+            try db.execute(sql: "DELETE FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository.description, digest.description])
+            return db.changesCount > 0
+        }
+    }
+
+    func referrers(of subject: Digest, in repository: RepositoryName) async throws -> [ManifestRecord] {
+        try access { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM manifests WHERE repository = ? AND subject = ? ORDER BY digest",
+                             arguments: [repository.description, subject.description])
+                .compactMap { Self.manifest(from: $0, in: repository) }
+        }
+    }
+
+    private static func manifest(from row: Row, in repository: RepositoryName) -> ManifestRecord? {
+        guard let digest = Digest(row["digest"] as String) else { return nil }
+        let annotations = (row["annotations"] as String?).flatMap {
+            try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+        }
+        return ManifestRecord(repository: repository, digest: digest, mediaType: row["media_type"], size: row["size"],
+                              subject: (row["subject"] as String?).flatMap(Digest.init), artifactType: row["artifact_type"],
+                              annotations: annotations)
+    }
+
+    // MARK: TagIndex
+
+    func digest(for tag: String, in repository: RepositoryName) async throws -> Digest? {
+        try access { db in
+            try String.fetchOne(db, sql: "SELECT digest FROM tags WHERE repository = ? AND tag = ?", arguments: [repository.description, tag])
+                .flatMap(Digest.init)
+        }
+    }
+
+    func tags(in repository: RepositoryName) async throws -> [String] {
+        try access { db in
+            try String.fetchAll(db, sql: "SELECT tag FROM tags WHERE repository = ? ORDER BY tag", arguments: [repository.description])
+        }
+    }
+
+    func replace(_ tags: [String: Digest], in repository: RepositoryName) async throws {
+        try access { db in
+            try db.execute(sql: "DELETE FROM tags WHERE repository = ?", arguments: [repository.description])
+            for (tag, digest) in tags {
+                try db.execute(sql: "INSERT INTO tags (repository, tag, digest) VALUES (?, ?, ?)",
+                               arguments: [repository.description, tag, digest.description])
+            }
+        }
+    }
+
+    // MARK: UploadStore
+
+    func create(_ record: UploadRecord) async throws {
+        try access { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO uploads (id, repository, started_at) VALUES (?, ?, ?)",
+                           arguments: [record.id, record.repository.description, record.startedAt.secondsSince1970])
+        }
+    }
+
+    func get(_ id: String) async throws -> UploadRecord? {
+        try access { db in
+            try Row.fetchOne(db, sql: "SELECT repository, started_at FROM uploads WHERE id = ?", arguments: [id]).flatMap { row in
+                guard let repository = try? RepositoryName(parsing: row["repository"]) else { return nil }
+                return UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: row["started_at"]))
+            }
+        }
+    }
+
+    func delete(_ id: String) async throws {
+        try access { db in try db.execute(sql: "DELETE FROM uploads WHERE id = ?", arguments: [id]) }
+    }
+}

@@ -1,0 +1,45 @@
+/// A view of one tag of a stream and its current image (`<stream>:<tag>`).
+public struct ImageStreamTag: Codable, Sendable {
+    public var kind = "ImageStreamTag"
+    public var apiVersion = ImageAPIGroup.version
+    public var metadata: ObjectMeta
+    public var tag: TagReference?
+    public var generation: Int64
+    public var lookupPolicy: LookupPolicy
+    public var conditions: [TagEventCondition]?
+    public var image: Image
+
+    public init(metadata: ObjectMeta, tag: TagReference?, generation: Int64, lookupPolicy: LookupPolicy, image: Image) {
+        self.metadata = metadata
+        self.tag = tag
+        self.generation = generation
+        self.lookupPolicy = lookupPolicy
+        self.image = image
+    }
+
+    /// `tag` is written as `null` when the tag has no spec entry.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(apiVersion, forKey: .apiVersion)
+        try c.encode(metadata, forKey: .metadata)
+        try c.encode(tag, forKey: .tag)
+        try c.encode(generation, forKey: .generation)
+        try c.encode(lookupPolicy, forKey: .lookupPolicy)
+        try c.encodeIfPresent(conditions, forKey: .conditions)
+        try c.encode(image, forKey: .image)
+    }
+}
+
+/// A view of one image of a stream (`<stream>@<digest or prefix>`).
+public struct ImageStreamImage: Codable, Sendable {
+    public var kind = "ImageStreamImage"
+    public var apiVersion = ImageAPIGroup.version
+    public var metadata: ObjectMeta
+    public var image: Image
+
+    public init(metadata: ObjectMeta, image: Image) {
+        self.metadata = metadata
+        self.image = image
+    }
+}

@@ -1,0 +1,73 @@
+public import WharfModel
+
+/// The registry's and the image API's metadata, behind one transaction boundary.
+///
+/// `transaction` runs its body atomically and in isolation from other transactions: writes become visible together
+/// when it returns, and not at all when it throws. `read` runs a body that only reads; each read sees committed data.
+/// Backends translate their driver's errors into `WharfError` (`unavailable` for a lost database, `conflict` for a
+/// serialization failure the caller may retry).
+public protocol MetadataStore: Sendable {
+    func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T
+    func read<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T
+}
+
+/// The sub-stores available inside one transaction.
+public protocol MetadataTransaction {
+    var objects: any ObjectStore { get }
+    var blobLinks: any BlobLinkStore { get }
+    var manifests: any ManifestIndex { get }
+    var tags: any TagIndex { get }
+    var uploads: any UploadStore { get }
+}
+
+/// API objects (Images, ImageStreams) as JSON documents, one global resourceVersion sequence, and the event log.
+public protocol ObjectStore {
+    func get(_ key: ObjectKey) async throws -> StoredObject?
+    /// Objects of `kind`, in one namespace or all (`nil`), ordered by namespace then name.
+    func list(kind: String, namespace: String?) async throws -> [StoredObject]
+    /// Inserts or replaces the object at its key.
+    func put(_ object: StoredObject) async throws
+    /// Removes the object; returns whether it existed.
+    func delete(_ key: ObjectKey) async throws -> Bool
+    /// Advances the global sequence and returns the new value.
+    func nextResourceVersion() async throws -> Int64
+    /// The newest value the sequence has given out (0 when none).
+    func currentResourceVersion() async throws -> Int64
+    /// Appends an event for watchers.
+    func appendEvent(_ event: WatchEvent) async throws
+    /// Events with a resourceVersion greater than `after`, oldest first, at most `limit`.
+    func events(after: Int64, limit: Int) async throws -> [WatchEvent]
+}
+
+/// The blobs each repository may serve: uploaded, mounted or referenced there.
+public protocol BlobLinkStore {
+    func link(_ digest: Digest, size: Int64, in repository: RepositoryName) async throws
+    /// The linked blob's size, or `nil` when the repository has no such link.
+    func size(of digest: Digest, in repository: RepositoryName) async throws -> Int64?
+    func unlink(_ digest: Digest, from repository: RepositoryName) async throws -> Bool
+}
+
+/// The manifests each repository holds, and the referrers index by subject.
+public protocol ManifestIndex {
+    func put(_ record: ManifestRecord) async throws
+    func get(_ digest: Digest, in repository: RepositoryName) async throws -> ManifestRecord?
+    func delete(_ digest: Digest, from repository: RepositoryName) async throws -> Bool
+    /// Manifests in `repository` whose subject is `subject`, ordered by digest.
+    func referrers(of subject: Digest, in repository: RepositoryName) async throws -> [ManifestRecord]
+}
+
+/// The current tag → manifest digest of each repository, derived from its ImageStream in the same transaction.
+public protocol TagIndex {
+    func digest(for tag: String, in repository: RepositoryName) async throws -> Digest?
+    /// The repository's tags in ascending order.
+    func tags(in repository: RepositoryName) async throws -> [String]
+    /// Replaces every tag of `repository` with `tags`.
+    func replace(_ tags: [String: Digest], in repository: RepositoryName) async throws
+}
+
+/// Upload sessions, so that any replica can continue an upload.
+public protocol UploadStore {
+    func create(_ record: UploadRecord) async throws
+    func get(_ id: String) async throws -> UploadRecord?
+    func delete(_ id: String) async throws
+}

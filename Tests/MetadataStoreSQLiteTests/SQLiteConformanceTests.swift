@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+import MetadataStoreSQLite
+import WharfStorage
+import WharfStorageConformance
+
+@Suite("SQLiteMetadataStore passes the storage conformance suite")
+struct SQLiteConformanceTests {
+    @Test("SQLiteMetadataStore", arguments: MetadataStoreConformance.checks)
+    func conformance(_ check: ConformanceCheck<any MetadataStore>) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await check.run(try SQLiteMetadataStore(path: directory.appendingPathComponent("metadata.sqlite").path))
+    }
+
+    @Test("Committed data survives reopening the database")
+    func survivesReopen() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("metadata.sqlite").path
+        let key = ObjectKey(kind: "Image", name: "x")
+        do {
+            let store = try SQLiteMetadataStore(path: path)
+            try await store.transaction { tx in
+                let rv = try await tx.objects.nextResourceVersion()
+                try await tx.objects.put(StoredObject(key: key, uid: "u", resourceVersion: rv, document: [1, 2]))
+            }
+        }
+        let reopened = try SQLiteMetadataStore(path: path)
+        #expect(try await reopened.read { try await $0.objects.get(key)?.document } == [1, 2])
+        #expect(try await reopened.read { try await $0.objects.currentResourceVersion() } == 1)
+    }
+}
