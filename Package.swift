@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Value types and rules.
@@ -45,11 +46,13 @@ let package = Package(
         ], swiftSettings: strict),
         // Use cases.
         .target(name: "WharfImageAPI", dependencies: ["WharfModel", "WharfStorage"], swiftSettings: strict),
-        .target(name: "WharfRegistry", dependencies: ["WharfModel", "WharfStorage", "WharfImageAPI"], swiftSettings: strict),
+        .target(name: "WharfRegistry", dependencies: ["WharfModel", "WharfStorage", "WharfImageAPI", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         // HTTP edge.
         .target(name: "WharfHTTP", dependencies: [
             "WharfModel", "WharfStorage", "WharfImageAPI", "WharfRegistry",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         // Composition root.

@@ -10,7 +10,7 @@ public struct WharfError: Error, Sendable, CustomStringConvertible {
         case blobUnknown, blobUploadUnknown, blobUploadInvalid, rangeNotSatisfiable
         case digestInvalid, sizeInvalid
         case manifestUnknown, manifestInvalid, manifestBlobUnknown, manifestTooLarge
-        case tagInvalid
+        case tagInvalid, paginationNumberInvalid
         case unauthorized, denied, unsupported, tooManyRequests
         // Kubernetes-style object codes.
         case notFound, alreadyExists, conflict, invalid, badRequest, methodNotAllowed, unsupportedMediaType

@@ -17,6 +17,23 @@ public struct Image: Codable, Sendable, Equatable {
         self.metadata = metadata
     }
 
+    /// `metadata` may be absent (the seed document's image has none).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        apiVersion = try c.decodeIfPresent(String.self, forKey: .apiVersion)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        dockerImageReference = try c.decodeIfPresent(String.self, forKey: .dockerImageReference)
+        dockerImageMetadata = try c.decodeIfPresent(DockerImageMetadata.self, forKey: .dockerImageMetadata)
+        dockerImageMetadataVersion = try c.decodeIfPresent(String.self, forKey: .dockerImageMetadataVersion)
+        dockerImageManifest = try c.decodeIfPresent(String.self, forKey: .dockerImageManifest)
+        dockerImageLayers = try c.decodeIfPresent([ImageLayer].self, forKey: .dockerImageLayers)
+        dockerImageSignatures = try c.decodeIfPresent([String].self, forKey: .dockerImageSignatures)
+        dockerImageManifestMediaType = try c.decodeIfPresent(String.self, forKey: .dockerImageManifestMediaType)
+        dockerImageConfig = try c.decodeIfPresent(String.self, forKey: .dockerImageConfig)
+        dockerImageManifests = try c.decodeIfPresent([ImageManifestReference].self, forKey: .dockerImageManifests)
+    }
+
     /// Annotations the integrated registry sets on the images it stores (reference §1.3).
     public enum Annotation {
         public static let managed = "openshift.io/image.managed"

@@ -1,0 +1,128 @@
+import Logging
+import HTTPTypes
+import Foundation
+import Hummingbird
+import WharfModel
+
+/// The one place where domain errors become wire errors: an OCI error body on `/v2/`, a Kubernetes `Status` on `/apis/`.
+///
+/// Every `WharfError.Code` maps to exactly one (code, status) pair per surface. Any other error is a 500 whose cause is
+/// logged under a request id and never sent.
+enum ErrorMapping {
+    /// The OCI error code and HTTP status for `code`.
+    static func oci(_ code: WharfError.Code) -> (String, HTTPResponse.Status) {
+        switch code {
+        case .nameInvalid: return ("NAME_INVALID", .badRequest)
+        case .nameUnknown, .notFound: return ("NAME_UNKNOWN", .notFound)
+        case .blobUnknown: return ("BLOB_UNKNOWN", .notFound)
+        case .blobUploadUnknown: return ("BLOB_UPLOAD_UNKNOWN", .notFound)
+        case .blobUploadInvalid: return ("BLOB_UPLOAD_INVALID", .badRequest)
+        case .rangeNotSatisfiable: return ("BLOB_UPLOAD_INVALID", .rangeNotSatisfiable)
+        case .digestInvalid: return ("DIGEST_INVALID", .badRequest)
+        case .sizeInvalid: return ("SIZE_INVALID", .badRequest)
+        case .manifestUnknown: return ("MANIFEST_UNKNOWN", .notFound)
+        case .manifestInvalid, .invalid, .unsupportedMediaType: return ("MANIFEST_INVALID", .badRequest)
+        case .manifestBlobUnknown: return ("MANIFEST_BLOB_UNKNOWN", .badRequest)
+        case .manifestTooLarge: return ("MANIFEST_INVALID", .contentTooLarge)
+        case .tagInvalid: return ("TAG_INVALID", .badRequest)
+        case .paginationNumberInvalid: return ("PAGINATION_NUMBER_INVALID", .badRequest)
+        case .unauthorized: return ("UNAUTHORIZED", .unauthorized)
+        case .denied: return ("DENIED", .forbidden)
+        case .unsupported, .methodNotAllowed: return ("UNSUPPORTED", .methodNotAllowed)
+        case .badRequest: return ("UNSUPPORTED", .badRequest)
+        case .alreadyExists, .conflict: return ("DENIED", .conflict)
+        case .tooManyRequests: return ("TOOMANYREQUESTS", .tooManyRequests)
+        case .unavailable: return ("UNAVAILABLE", .serviceUnavailable)
+        case .internal: return ("UNKNOWN", .internalServerError)
+        }
+    }
+
+    /// The Kubernetes `reason` and HTTP status for `code`.
+    static func kubernetes(_ code: WharfError.Code) -> (String, HTTPResponse.Status) {
+        switch code {
+        case .notFound, .nameUnknown, .blobUnknown, .blobUploadUnknown, .manifestUnknown: return ("NotFound", .notFound)
+        case .alreadyExists: return ("AlreadyExists", .conflict)
+        case .conflict: return ("Conflict", .conflict)
+        case .invalid, .nameInvalid, .digestInvalid, .sizeInvalid, .manifestInvalid, .manifestBlobUnknown, .tagInvalid, .blobUploadInvalid:
+            return ("Invalid", .unprocessableContent)
+        case .badRequest, .rangeNotSatisfiable, .paginationNumberInvalid: return ("BadRequest", .badRequest)
+        case .manifestTooLarge: return ("RequestEntityTooLarge", .contentTooLarge)
+        case .methodNotAllowed, .unsupported: return ("MethodNotAllowed", .methodNotAllowed)
+        case .unsupportedMediaType: return ("UnsupportedMediaType", .unsupportedMediaType)
+        case .unauthorized: return ("Unauthorized", .unauthorized)
+        case .denied: return ("Forbidden", .forbidden)
+        case .tooManyRequests: return ("TooManyRequests", .tooManyRequests)
+        case .unavailable: return ("ServiceUnavailable", .serviceUnavailable)
+        case .internal: return ("InternalError", .internalServerError)
+        }
+    }
+
+    /// `error` as a `WharfError`, logging and hiding anything else behind a request id.
+    static func domainError(_ error: any Error, context: WharfRequestContext) -> WharfError {
+        if let error = error as? WharfError {
+            if error.code == .internal || error.code == .unavailable {
+                context.logger.error("request failed", metadata: ["error": "\(error)", "location": "\(error.location)"])
+            }
+            return error
+        }
+        let id = UUID().uuidString.lowercased()
+        context.logger.error("unexpected error", metadata: ["request-id": "\(id)", "error": "\(error)"])
+        return WharfError(.internal, "internal error (request id \(id))", cause: error)
+    }
+
+    /// The OCI error response for `error`: `{"errors":[{"code","message","detail"}]}`, no body for HEAD.
+    static func ociResponse(_ error: any Error, request: Request, context: WharfRequestContext) -> Response {
+        let error = domainError(error, context: context)
+        let (code, status) = oci(error.code)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let size = error.detail["blobSize"] { headers[.contentRange] = "bytes */\(size)" }
+        let body = OCIErrorBody(errors: [.init(code: code, message: error.message, detail: error.detail.filter { $0.key != "blobSize" })])
+        let bytes = JSONWire.encode(body)
+        if request.method == .head {
+            headers[.contentLength] = String(bytes.count)
+            return Response(status: status, headers: headers)
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The Kubernetes `Status` response for `error`.
+    static func statusResponse(_ error: any Error, context: WharfRequestContext) -> Response {
+        let error = domainError(error, context: context)
+        let (reason, status) = kubernetes(error.code)
+        var details: KubernetesStatus.Details?
+        if error.resource != nil || error.name != nil || !error.causes.isEmpty {
+            details = .init(name: error.name, group: ImageAPIGroup.name, kind: error.resource, causes: error.causes.isEmpty ? nil : error.causes)
+        }
+        let body = KubernetesStatus(status: "Failure", message: error.message, reason: reason, details: details, code: Int(status.code))
+        return JSONWire.response(body, status: status)
+    }
+}
+
+/// `{"errors":[…]}` on `/v2/`.
+struct OCIErrorBody: Encodable {
+    struct Entry: Encodable {
+        var code: String
+        var message: String
+        var detail: [String: String]
+    }
+    var errors: [Entry]
+}
+
+/// A Kubernetes `Status` (`meta/v1`).
+struct KubernetesStatus: Encodable {
+    struct Details: Encodable {
+        var name: String?
+        var group: String?
+        var kind: String?
+        var causes: [FieldCause]?
+    }
+    var kind = "Status"
+    var apiVersion = "v1"
+    var metadata: [String: String] = [:]
+    var status: String
+    var message: String?
+    var reason: String?
+    var details: Details?
+    var code: Int
+}

@@ -1,0 +1,88 @@
+import HTTPTypes
+import Hummingbird
+import WharfModel
+import WharfRegistry
+
+extension OCIRoutes {
+    /// GET/HEAD a blob, honouring a single `Range` (206, or 416 with `Content-Range: bytes */size`).
+    func getBlob(_ digest: Digest, in repository: RepositoryName, _ request: Request) async throws -> Response {
+        let size = try await registry.blobSize(digest, in: repository)
+        var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes", .eTag: "\"\(digest)\""]
+        headers[.dockerContentDigest] = digest.description
+        let status: HTTPResponse.Status
+        let range: ClosedRange<Int64>?
+        switch ByteRange.request(request.headers[.range], size: size) {
+        case .whole:
+            (status, range) = (.ok, nil)
+        case .partial(let bytes):
+            (status, range) = (.partialContent, bytes)
+            headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
+        case .unsatisfiable:
+            throw WharfError(.rangeNotSatisfiable, "requested range is outside the blob", detail: ["blobSize": String(size)])
+        }
+        let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size
+        headers[.contentLength] = String(length)
+        if request.method == .head || length == 0 { return Response(status: status, headers: headers) }
+        let registry = self.registry
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
+            try await registry.readBlob(digest, in: repository, range: range) { try await writer.write($0) }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// POST …/blobs/uploads/: a mount (`mount`, `from`), a whole blob (`digest`), or a new session.
+    func startUpload(in repository: RepositoryName, _ request: Request) async throws -> Response {
+        if let mount = request.query("mount") {
+            let digest = try Digest.parse(mount)
+            if let from = request.query("from"), let source = try? RepositoryName(parsing: from),
+               try await registry.mount(digest, from: source, into: repository) != nil {
+                return blobCreated(digest, in: repository)
+            }
+        } else if let text = request.query("digest") {
+            let digest = try Digest.parse(text)
+            _ = try await registry.uploadBlob(digest, in: repository, length: request.expectedBodyLength, body: request.body)
+            return blobCreated(digest, in: repository)
+        }
+        return uploadResponse(.accepted, try await registry.startUpload(in: repository), in: repository)
+    }
+
+    /// PATCH a chunk, with or without `Content-Range`.
+    func patchUpload(_ id: String, in repository: RepositoryName, _ request: Request) async throws -> Response {
+        guard let chunk = ByteRange.chunk(request.headers[.contentRange]) else {
+            throw WharfError(.rangeNotSatisfiable, "malformed Content-Range \"\(request.headers[.contentRange]?.prefix(100) ?? "")\"")
+        }
+        if let chunk, let declared = request.declaredLength, declared != chunk.length {
+            throw WharfError(.sizeInvalid, "Content-Length \(declared) does not match Content-Range length \(chunk.length)")
+        }
+        let state = try await registry.appendChunk(id, in: repository, start: chunk?.start, length: chunk?.length ?? request.declaredLength,
+                                                   body: request.body)
+        return uploadResponse(.accepted, state, in: repository)
+    }
+
+    /// PUT …?digest= completes an upload, with an optional last chunk.
+    func putUpload(_ id: String, in repository: RepositoryName, _ request: Request) async throws -> Response {
+        guard let text = request.query("digest") else {
+            throw WharfError(.digestInvalid, "the digest query parameter is required to complete an upload")
+        }
+        let digest = try Digest.parse(text)
+        guard let chunk = ByteRange.chunk(request.headers[.contentRange]) else {
+            throw WharfError(.rangeNotSatisfiable, "malformed Content-Range")
+        }
+        _ = try await registry.completeUpload(id, in: repository, digest: digest, start: chunk?.start,
+                                              length: chunk?.length ?? request.expectedBodyLength, body: request.body)
+        return blobCreated(digest, in: repository)
+    }
+
+    func blobCreated(_ digest: Digest, in repository: RepositoryName) -> Response {
+        var headers: HTTPFields = [.location: OCIURLBuilder.blob(digest, in: repository), .contentLength: "0"]
+        headers[.dockerContentDigest] = digest.description
+        return Response(status: .created, headers: headers)
+    }
+
+    func uploadResponse(_ status: HTTPResponse.Status, _ state: UploadState, in repository: RepositoryName) -> Response {
+        var headers: HTTPFields = [.location: OCIURLBuilder.upload(state.id, in: repository), .range: "0-\(max(0, state.size - 1))"]
+        headers[.dockerUploadUUID] = state.id
+        if status != .noContent { headers[.contentLength] = "0" }
+        return Response(status: status, headers: headers)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+public import WharfModel
+public import WharfStorage
+
+/// The image API's use cases (`image.openshift.io/v1`): Images, ImageStreams, mappings and the views over them.
+///
+/// Every write bumps the global resourceVersion, records a watch event and keeps the registry's tag index in the same
+/// transaction as the ImageStream it derives from. Errors are `WharfError` with Kubernetes semantics
+/// (`notFound`, `alreadyExists`, `invalid` with field causes, `badRequest`, `conflict`).
+public struct ImageAPI: Sendable {
+    public let metadata: any MetadataStore
+    /// The host (and port) clients pull from: the prefix of every `dockerImageReference` Wharf hands out.
+    public let registryHostname: String
+    let now: @Sendable () -> Time
+
+    public init(metadata: any MetadataStore, registryHostname: String, now: @escaping @Sendable () -> Time = ImageAPI.systemTime) {
+        self.metadata = metadata
+        self.registryHostname = registryHostname
+        self.now = now
+    }
+
+    public static let systemTime: @Sendable () -> Time = {
+        Time(secondsSince1970: Int64(Date().timeIntervalSince1970))
+    }
+
+    /// `<registry host>/<namespace>/<name>`: the stream's `status.dockerImageRepository`.
+    public func dockerImageRepository(namespace: String, name: String) -> String {
+        "\(registryHostname)/\(namespace)/\(name)"
+    }
+}
+
+/// Kinds as stored in the object store.
+enum Kind {
+    static let image = "Image"
+    static let imageStream = "ImageStream"
+}

@@ -1,0 +1,38 @@
+import Foundation
+import WharfModel
+import WharfStorage
+
+/// Encodes API objects to the JSON documents the object store keeps, and back.
+enum ObjectCodec {
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return Array(try encoder.encode(value))
+        } catch {
+            throw WharfError(.internal, "cannot encode \(T.self)", cause: error)
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from document: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(document))
+        } catch {
+            throw WharfError(.internal, "stored \(T.self) is unreadable", cause: error)
+        }
+    }
+}
+
+extension ObjectStore {
+    /// Stores `document` for `key` under a fresh resourceVersion and records the watch event.
+    /// `prepare` receives the new resourceVersion so it can be written into the document itself.
+    func write<T: Encodable>(_ key: ObjectKey, uid: String, event: WatchEvent.EventType,
+                             _ prepare: (String) throws -> T) async throws -> T {
+        let resourceVersion = try await nextResourceVersion()
+        let object = try prepare(String(resourceVersion))
+        let document = try ObjectCodec.encode(object)
+        try await put(StoredObject(key: key, uid: uid, resourceVersion: resourceVersion, document: document))
+        try await appendEvent(WatchEvent(resourceVersion: resourceVersion, type: event, key: key, document: document))
+        return object
+    }
+}

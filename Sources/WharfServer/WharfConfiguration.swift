@@ -1,0 +1,22 @@
+/// How `wharfd` runs. Every setting has a default, so no configuration is needed.
+///
+/// Command-line flags override environment variables, which override these defaults:
+/// - `host` (`WHARF_HOST`, default `127.0.0.1`) and `port` (`WHARF_PORT`, default 5000): where to listen.
+/// - `dataDirectory` (`WHARF_DATA_DIR`, default `./wharf-data`): metadata (`metadata.sqlite`) and blobs (`blobs/`, `uploads/`).
+/// - `registryHostname` (`WHARF_REGISTRY_HOSTNAME`, default `<host>:<port>`): the host in every `dockerImageReference`.
+public struct WharfConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var registryHostname: String?
+
+    public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String = "./wharf-data", registryHostname: String? = nil) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.registryHostname = registryHostname
+    }
+
+    /// The hostname image references use: the configured one, else the listen address.
+    public var effectiveRegistryHostname: String { registryHostname ?? "\(host):\(port)" }
+}

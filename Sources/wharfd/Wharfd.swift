@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import WharfServer
+
+/// `wharfd`: the registry and image API on the embedded default. No configuration is required.
+@main
+struct Wharfd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wharfd", abstract: "Wharf: a container image registry with an integrated image API.")
+
+    @Option(help: "Address to listen on (env WHARF_HOST).")
+    var host: String = ProcessInfo.processInfo.environment["WHARF_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on (env WHARF_PORT).")
+    var port: Int = Int(ProcessInfo.processInfo.environment["WHARF_PORT"] ?? "") ?? 5000
+
+    @Option(help: "Directory holding all data (env WHARF_DATA_DIR).")
+    var dataDir: String = ProcessInfo.processInfo.environment["WHARF_DATA_DIR"] ?? "./wharf-data"
+
+    @Option(help: "Host[:port] used in image references (env WHARF_REGISTRY_HOSTNAME; default <host>:<port>).")
+    var registryHostname: String?
+
+    func run() async throws {
+        let settings = WharfConfiguration(host: host, port: port, dataDirectory: dataDir,
+                                          registryHostname: registryHostname ?? ProcessInfo.processInfo.environment["WHARF_REGISTRY_HOSTNAME"])
+        let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        let host = self.host
+        let app = try await WharfServer.makeApplication(settings) { port in
+            // Written unbuffered, so the lines appear at once even when stdout is a file.
+            FileHandle.standardOutput.write(Data("wharfd listening on http://\(host):\(port)\ndata directory: \(directory)\n".utf8))
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,281 @@
+"""End-to-end fixtures: a real `wharfd` process and real clients (skopeo, oras).
+
+The server binary comes from the environment variable WHARFD (scripts/test sets it to the debug
+build). A missing binary or a missing client fails the tests at setup; nothing here skips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from images import Blob, Image, build_image, write_image_layout
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEED_DIR = REPO_ROOT.parent / "shared" / "seed"
+
+STARTUP_TIMEOUT = 60.0
+HTTP_TIMEOUT = 30.0
+SKOPEO_TIMEOUT = 300.0
+
+IMAGE_API = "/apis/image.openshift.io/v1"
+
+# Every server started in this session, so a failing test can show their logs.
+_servers: list["WharfServer"] = []
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WharfServer:
+    """A running `wharfd` on 127.0.0.1 with its own data directory and log file."""
+
+    def __init__(self, binary: str, workdir: Path):
+        self.binary = binary
+        self.workdir = workdir
+        self.host = "127.0.0.1"
+        self.port = _free_port()
+        self.data_dir = workdir / "data"
+        self.log_path = workdir / "wharfd.log"
+        self.proc: subprocess.Popen | None = None
+        self.http = requests.Session()
+        self.http.trust_env = False  # never send loopback traffic through a proxy from the environment
+
+    @property
+    def registry(self) -> str:
+        """host:port, as used in image references."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.registry}"
+
+    def url(self, path: str) -> str:
+        return urljoin(self.base_url, path)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return "(no log file)"
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        command = [self.binary, "--host", self.host, "--port", str(self.port), "--data-dir", str(self.data_dir)]
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _servers.append(self)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        last_error = "no answer yet"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    f"wharfd exited with status {self.proc.returncode} before answering GET /v2/\n"
+                    f"command: {' '.join(command)}\n--- wharfd log ---\n{self.log()}",
+                    pytrace=False,
+                )
+            try:
+                r = self.http.get(self.url("/v2/"), timeout=2)
+                if r.status_code == 200:
+                    return
+                last_error = f"GET /v2/ answered {r.status_code}"
+            except requests.RequestException as e:
+                last_error = str(e)
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail(
+            f"wharfd did not answer 200 on GET /v2/ within {STARTUP_TIMEOUT:.0f} s ({last_error})\n"
+            f"command: {' '.join(command)}\n--- wharfd log ---\n{self.log()}",
+            pytrace=False,
+        )
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    # Plain HTTP helpers: paths are relative to the server root ("/v2/...", "/apis/...").
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("timeout", HTTP_TIMEOUT)
+        return self.http.request(method, self.url(path), **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def head(self, path: str, **kwargs) -> requests.Response:
+        return self.request("HEAD", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    # OCI distribution helpers
+    def upload_blob(self, repository: str, blob: Blob) -> None:
+        """POST an upload session, then PUT the whole blob with ?digest= (monolithic upload)."""
+        r = self.post(f"/v2/{repository}/blobs/uploads/")
+        assert r.status_code == 202, f"POST upload for {repository}: {r.status_code} {r.text}"
+        location = urljoin(self.url(f"/v2/{repository}/blobs/uploads/"), r.headers["Location"])
+        r = self.http.put(
+            location,
+            params={"digest": blob.digest},
+            data=blob.data,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=HTTP_TIMEOUT,
+        )
+        assert r.status_code == 201, f"PUT blob {blob.digest} to {repository}: {r.status_code} {r.text}"
+        assert r.headers.get("Docker-Content-Digest") == blob.digest
+
+    def put_manifest(self, repository: str, reference: str, payload: bytes, media_type: str) -> requests.Response:
+        return self.put(f"/v2/{repository}/manifests/{reference}", data=payload, headers={"Content-Type": media_type})
+
+
+def _wharfd_binary() -> str:
+    binary = os.environ.get("WHARFD")
+    if not binary:
+        pytest.fail("WHARFD is not set: point it at the wharfd binary (scripts/test does this)", pytrace=False)
+    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        pytest.fail(f"WHARFD={binary} is not an executable file", pytrace=False)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def start_wharf(tmp_path_factory):
+    """Start another wharfd with an empty data directory; stopped at the end of the session."""
+    binary = _wharfd_binary()
+    started: list[WharfServer] = []
+
+    def start(name: str = "wharfd") -> WharfServer:
+        server = WharfServer(binary, tmp_path_factory.mktemp(name))
+        started.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def wharf(start_wharf) -> WharfServer:
+    """The shared server most tests run against. Tests use distinct repositories to stay independent."""
+    return start_wharf("wharfd")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for server in _servers:
+            report.sections.append((f"wharfd log ({server.log_path})", server.log()[-20000:]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+
+
+class Skopeo:
+    """Runs skopeo; a non-zero exit fails the test with skopeo's stderr."""
+
+    def __init__(self, binary: str):
+        self.binary = binary
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        command = [self.binary, "--insecure-policy", *args]
+        try:
+            return subprocess.run(command, capture_output=True, check=True, timeout=SKOPEO_TIMEOUT, stdin=subprocess.DEVNULL)
+        except subprocess.CalledProcessError as e:
+            pytest.fail(
+                f"{' '.join(command)}\nexited with status {e.returncode}\n"
+                f"--- stderr ---\n{e.stderr.decode(errors='replace')}\n"
+                f"--- stdout ---\n{e.stdout.decode(errors='replace')}",
+                pytrace=False,
+            )
+        except subprocess.TimeoutExpired as e:
+            pytest.fail(f"{' '.join(command)}\ntimed out after {SKOPEO_TIMEOUT:.0f} s\n{e.stderr or b''!r}", pytrace=False)
+
+    def copy(self, source: str, destination: str, *flags: str) -> None:
+        """skopeo copy with TLS verification off on both sides (the registry speaks plain HTTP)."""
+        self.run("copy", "--src-tls-verify=false", "--dest-tls-verify=false", *flags, source, destination)
+
+    def inspect_raw(self, reference: str) -> bytes:
+        return self.run("inspect", "--tls-verify=false", "--raw", reference).stdout
+
+
+@pytest.fixture(scope="session")
+def skopeo() -> Skopeo:
+    binary = shutil.which("skopeo")
+    if binary is None:
+        pytest.fail("skopeo is not installed (scripts/test installs it)", pytrace=False)
+    return Skopeo(binary)
+
+
+@pytest.fixture(scope="session")
+def oras_client(wharf):
+    try:
+        import oras.client
+    except ImportError as e:
+        pytest.fail(f"the Python package oras is not installed (scripts/test installs it): {e}", pytrace=False)
+    return oras.client.OrasClient(hostname=wharf.registry, insecure=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared images
+
+
+def push_layout(skopeo: Skopeo, wharf: WharfServer, image: Image, repository: str, tag: str, *flags: str) -> str:
+    """Write `image` as an OCI layout and push it with skopeo; returns the docker:// reference."""
+    layout = Path(tempfile.mkdtemp(prefix="layout-", dir=wharf.workdir))
+    write_image_layout(layout, image)
+    reference = f"docker://{wharf.registry}/{repository}:{tag}"
+    skopeo.copy(f"oci:{layout}:latest", reference, *flags)
+    return reference
+
+
+@pytest.fixture(scope="session")
+def push(skopeo, wharf):
+    """push(image, repository, tag, *skopeo_flags) -> docker:// reference, on the shared server."""
+
+    def push(image: Image, repository: str, tag: str, *flags: str) -> str:
+        return push_layout(skopeo, wharf, image, repository, tag, *flags)
+
+    return push
+
+
+@pytest.fixture(scope="session")
+def ruby_image(push) -> Image:
+    """The seeded OCI image, pushed once with skopeo to test/origin-ruby-sample:latest."""
+    image = build_image(seed=1)
+    push(image, "test/origin-ruby-sample", "latest")
+    return image
+
+
+@pytest.fixture(scope="session")
+def seed_mapping_path() -> Path:
+    path = SEED_DIR / "origin-ruby-sample-mapping.yaml"
+    if not path.is_file():
+        pytest.fail(f"seed file missing: {path} (shared/ must sit beside the repository)", pytrace=False)
+    return path

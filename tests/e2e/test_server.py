@@ -1,0 +1,20 @@
+"""wharfd starts as the contract says and answers the OCI base endpoint."""
+
+import time
+
+
+def test_v2_base_endpoint(wharf):
+    r = wharf.get("/v2/")
+    assert r.status_code == 200
+    assert r.headers.get("Docker-Distribution-API-Version") == "registry/2.0"
+
+
+def test_startup_lines(wharf):
+    expected = [f"wharfd listening on http://{wharf.registry}", f"data directory: {wharf.data_dir}"]
+    # The server answered already; give a buffered stdout a moment to reach the log file.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not all(line in wharf.log() for line in expected):
+        time.sleep(0.1)
+    lines = wharf.log().splitlines()
+    for line in expected:
+        assert line in lines, f"{line!r} not printed at start; log:\n{wharf.log()}"
