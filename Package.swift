@@ -78,8 +78,9 @@ let package = Package(
         .testTarget(name: "BlobStoreFilesystemTests", dependencies: ["BlobStoreFilesystem", "WharfStorageConformance", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "MetadataStoreSQLiteTests", dependencies: ["MetadataStoreSQLite", "WharfStorageConformance"], swiftSettings: strict),
         .testTarget(name: "WharfHTTPTests", dependencies: [
-            "WharfTesting",
+            "WharfTesting", "WharfModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: strict),
     ]
 )

@@ -5,12 +5,23 @@
 /// - `dataDirectory` (`WHARF_DATA_DIR`, default `./wharf-data`): metadata (`metadata.sqlite`) and blobs (`blobs/`, `uploads/`).
 /// - `registryHostname` (`WHARF_REGISTRY_HOSTNAME`, default `<host>:<port>`): the host in every `dockerImageReference`.
 public struct WharfConfiguration: Sendable {
+    /// Where metadata and blobs live.
+    public enum Storage: Sendable {
+        /// SQLite metadata and filesystem blobs under `dataDirectory`: the default.
+        case embedded
+        /// Everything in memory, lost at exit: for tests.
+        case inMemory
+    }
+
     public var host: String
     public var port: Int
     public var dataDirectory: String
     public var registryHostname: String?
+    public var storage: Storage
 
-    public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String = "./wharf-data", registryHostname: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String = "./wharf-data", registryHostname: String? = nil,
+                storage: Storage = .embedded) {
+        self.storage = storage
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory

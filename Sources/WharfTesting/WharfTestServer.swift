@@ -1,0 +1,23 @@
+public import Hummingbird
+public import HummingbirdTesting
+public import WharfServer
+
+/// Starts Wharf for tests: in process through the router, or on a live ephemeral port.
+public enum WharfTestServer {
+    /// The registry hostname test servers put in image references.
+    public static let registryHostname = "registry.test:5000"
+
+    /// An application on `storage` (in memory by default), listening on an ephemeral port when run live.
+    public static func makeApplication(storage: WharfConfiguration.Storage = .inMemory, dataDirectory: String = "./wharf-test-data")
+        async throws -> some ApplicationProtocol
+    {
+        let configuration = WharfConfiguration(port: 0, dataDirectory: dataDirectory, registryHostname: registryHostname, storage: storage)
+        return Application(router: try await WharfServer.makeRouter(configuration),
+                           configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    /// Runs `body` against a fresh in-memory Wharf through the router (no sockets).
+    public static func withRouter<Value: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await makeApplication().test(.router, body)
+    }
+}
