@@ -224,6 +224,8 @@ public final class FilesystemBlobStore: BlobStore {
 
     public func cancelUpload(id: String) async throws {
         let path = try uploadPath(id)
+        try claim(id)
+        defer { release(id) }
         hashes.withLock { _ = $0.removeValue(forKey: id) }
         do {
             _ = try await fileSystem.removeItem(at: path, strategy: .platformDefault)

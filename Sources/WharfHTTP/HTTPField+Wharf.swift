@@ -20,9 +20,9 @@ extension Request {
         return headers[.transferEncoding] == nil ? 0 : nil
     }
 
-    /// A query parameter, percent-decoded.
+    /// A query parameter (Hummingbird has already percent-decoded it).
     func query(_ name: String) -> String? {
-        uri.queryParameters[Substring(name)].map { String($0).removingPercentEncoding ?? String($0) }
+        uri.queryParameters[Substring(name)].map(String.init)
     }
 }
 

@@ -43,7 +43,8 @@ public enum ImageMetadata {
             var seen: Set<Digest> = [manifest.config.digest]
             var size = Int64(config?.count ?? Int(manifest.config.size))
             for layer in manifest.layers where seen.insert(layer.digest).inserted {
-                size += layer.size
+                let (sum, overflow) = size.addingReportingOverflow(layer.size)
+                size = overflow ? Int64.max : sum
             }
             metadata.size = size
             image.dockerImageMetadata = metadata

@@ -23,6 +23,7 @@ struct OCIListingTests {
             #expect(next.json["tags"] as? [String] == ["c", "d"])
             #expect(next.header("Link") == nil)
             #expect(try await wire.send(.get, "/v2/ns/app/tags/list?n=0").json["tags"] as? [String] == [])
+            #expect(try await wire.send(.get, "/v2/ns/app/tags/list?last=%62").json["tags"] as? [String] == ["c", "d"])
             #expect(try await wire.send(.get, "/v2/ns/app/tags/list?n=-1").ociCode == "PAGINATION_NUMBER_INVALID")
             #expect(try await wire.send(.get, "/v2/ns/none/tags/list").ociCode == "NAME_UNKNOWN")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -49,16 +50,28 @@ struct OCIManifestTests {
             #expect(docker.ociCode == "MANIFEST_UNKNOWN")
             let any = try await wire.send(.get, "/v2/ns/app/manifests/latest", headers: ["Accept": "*/*"])
             #expect(any.status == .ok)
+            #expect(try await wire.send(.get, "/v2/ns/app/manifests/latest", headers: ["Accept": "application/*"]).status == .ok)
+            let digest = try #require(any.header("Docker-Content-Digest"))
+            #expect(try await wire.send(.get, "/v2/ns/app/manifests/\(digest)", headers: ["Accept": MediaType.dockerManifest]).status == .ok)
             let list = try await wire.send(.get, "/v2/ns/app/manifests/latest",
                                            headers: ["Accept": "\(MediaType.dockerManifest), \(MediaType.ociManifest);q=0.9"])
             #expect(list.status == .ok)
         }
     }
 
-    @Test("Unknown manifests are 404 MANIFEST_UNKNOWN")
+    @Test("Unknown manifests are 404 MANIFEST_UNKNOWN, including tags that cannot exist; PUT to such a tag is TAG_INVALID")
     func unknown() async throws {
         try await Wire.test { wire in
             #expect(try await wire.send(.get, "/v2/ns/app/manifests/nope").ociCode == "MANIFEST_UNKNOWN")
+            let invalid = try await wire.send(.get, "/v2/ns/app/manifests/.INVALID_MANIFEST_NAME")
+            #expect(invalid.status == .notFound)
+            #expect(invalid.ociCode == "MANIFEST_UNKNOWN")
+            #expect(try await wire.send(.head, "/v2/ns/app/manifests/.INVALID_MANIFEST_NAME").status == .notFound)
+            #expect(try await wire.send(.delete, "/v2/ns/app/manifests/.INVALID_MANIFEST_NAME").status == .notFound)
+            let put = try await wire.send(.put, "/v2/ns/app/manifests/.INVALID_MANIFEST_NAME", headers: ["Content-Type": MediaType.ociManifest],
+                                          body: Array("{}".utf8))
+            #expect(put.status == .badRequest)
+            #expect(put.ociCode == "TAG_INVALID")
             let head = try await wire.send(.head, "/v2/ns/app/manifests/sha256:" + String(repeating: "a", count: 64))
             #expect(head.status == .notFound)
         }
@@ -121,6 +134,23 @@ struct OCIManifestTests {
                                           headers: ["Content-Type": MediaType.ociManifest], body: manifest)
             #expect(put.status == .badRequest)
             #expect(put.ociCode == "DIGEST_INVALID")
+        }
+    }
+
+    @Test("Absurd sizes on layers that need not be present do not break the server")
+    func hugeForeignLayer() async throws {
+        try await Wire.test { wire in
+            let config = Fixtures.config(seed: 7)
+            try await wire.pushBlob(config, to: "ns/app")
+            let foreign = "{\"mediaType\":\"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip\",\"digest\":\"sha256:"
+                + String(repeating: "f", count: 64) + "\",\"size\":9223372036854775807,\"urls\":[\"https://example.invalid/l\"]}"
+            let body = Array("""
+                {"schemaVersion":2,"mediaType":"\(MediaType.ociManifest)","config":\(Fixtures.descriptor(MediaType.ociConfig, config)),\
+                "layers":[\(foreign),\(foreign.replacingOccurrences(of: "fff", with: "eee"))]}
+                """.utf8)
+            let put = try await wire.send(.put, "/v2/ns/app/manifests/big", headers: ["Content-Type": MediaType.ociManifest], body: body)
+            #expect(put.status == .created)
+            #expect(try await wire.send(.get, "/v2/").status == .ok)
         }
     }
 

@@ -78,6 +78,19 @@ struct OCIUploadTests {
         }
     }
 
+    @Test("A Content-Range at the limit of Int64 is refused without harm")
+    func hugeContentRange() async throws {
+        try await Wire.test { wire in
+            let location = try await Self.start(wire)
+            let patch = try await wire.send(.patch, location, headers: ["Content-Range": "0-9223372036854775807"], body: [1])
+            #expect(patch.status == .rangeNotSatisfiable)
+            let put = try await wire.send(.put, "\(location)?digest=\(Digest.sha256(of: [1]))", headers: ["Content-Range": "0-9223372036854775807"],
+                                          body: [1])
+            #expect(put.status == .rangeNotSatisfiable)
+            #expect(try await wire.send(.get, location).status == .noContent)
+        }
+    }
+
     @Test("Completing without a digest is DIGEST_INVALID; with the wrong one the upload is discarded")
     func completionErrors() async throws {
         try await Wire.test { wire in

@@ -18,6 +18,7 @@ enum ErrorMapping {
         case .blobUploadUnknown: return ("BLOB_UPLOAD_UNKNOWN", .notFound)
         case .blobUploadInvalid: return ("BLOB_UPLOAD_INVALID", .badRequest)
         case .rangeNotSatisfiable: return ("BLOB_UPLOAD_INVALID", .rangeNotSatisfiable)
+        case .rangeInvalid: return ("RANGE_INVALID", .rangeNotSatisfiable)
         case .digestInvalid: return ("DIGEST_INVALID", .badRequest)
         case .sizeInvalid: return ("SIZE_INVALID", .badRequest)
         case .manifestUnknown: return ("MANIFEST_UNKNOWN", .notFound)
@@ -45,7 +46,7 @@ enum ErrorMapping {
         case .conflict: return ("Conflict", .conflict)
         case .invalid, .nameInvalid, .digestInvalid, .sizeInvalid, .manifestInvalid, .manifestBlobUnknown, .tagInvalid, .blobUploadInvalid:
             return ("Invalid", .unprocessableContent)
-        case .badRequest, .rangeNotSatisfiable, .paginationNumberInvalid: return ("BadRequest", .badRequest)
+        case .badRequest, .rangeNotSatisfiable, .rangeInvalid, .paginationNumberInvalid: return ("BadRequest", .badRequest)
         case .manifestTooLarge: return ("RequestEntityTooLarge", .contentTooLarge)
         case .methodNotAllowed, .unsupported: return ("MethodNotAllowed", .methodNotAllowed)
         case .unsupportedMediaType: return ("UnsupportedMediaType", .unsupportedMediaType)

@@ -33,7 +33,9 @@ enum ByteRange {
         if text.hasPrefix("bytes ") { text = text.dropFirst(6) }
         if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, end >= start - 1 else { return nil }
+        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, end >= start - 1, end < Int64.max else {
+            return nil
+        }
         return .some((start, end - start + 1))
     }
 }

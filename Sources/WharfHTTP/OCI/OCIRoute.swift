@@ -2,11 +2,12 @@ import HTTPTypes
 import WharfModel
 
 /// A request under `/v2/`, parsed once from the raw path into typed identifiers.
-enum OCIRoute: Equatable {
+enum OCIRoute {
     case base
     case catalog
     case tags(RepositoryName)
-    case manifest(RepositoryName, Reference)
+    /// The reference is kept as a parse result: a malformed tag is an error to a PUT but simply names nothing to a GET.
+    case manifest(RepositoryName, Result<Reference, WharfError>)
     case blob(RepositoryName, Digest)
     case uploads(RepositoryName)
     case upload(RepositoryName, String)
@@ -30,7 +31,7 @@ enum OCIRoute: Equatable {
         }
         let n = parts.count
         if n >= 3, parts[n - 2] == "tags", parts[n - 1] == "list" { return .tags(try name(dropping: 2)) }
-        if n >= 3, parts[n - 2] == "manifests" { return .manifest(try name(dropping: 2), try Reference.parse(decode(parts[n - 1]))) }
+        if n >= 3, parts[n - 2] == "manifests" { return .manifest(try name(dropping: 2), Result { () throws(WharfError) in try Reference.parse(decode(parts[n - 1])) }) }
         if n >= 3, parts[n - 2] == "blobs", parts[n - 1] == "uploads" { return .uploads(try name(dropping: 2)) }
         if n >= 4, parts[n - 3] == "blobs", parts[n - 2] == "uploads" {
             return parts[n - 1].isEmpty ? .uploads(try name(dropping: 3)) : .upload(try name(dropping: 3), parts[n - 1])

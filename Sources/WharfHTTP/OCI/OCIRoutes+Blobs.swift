@@ -18,7 +18,7 @@ extension OCIRoutes {
             (status, range) = (.partialContent, bytes)
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
         case .unsatisfiable:
-            throw WharfError(.rangeNotSatisfiable, "requested range is outside the blob", detail: ["blobSize": String(size)])
+            throw WharfError(.rangeInvalid, "requested range is outside the blob", detail: ["blobSize": String(size)])
         }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size
         headers[.contentLength] = String(length)
@@ -48,12 +48,7 @@ extension OCIRoutes {
 
     /// PATCH a chunk, with or without `Content-Range`.
     func patchUpload(_ id: String, in repository: RepositoryName, _ request: Request) async throws -> Response {
-        guard let chunk = ByteRange.chunk(request.headers[.contentRange]) else {
-            throw WharfError(.rangeNotSatisfiable, "malformed Content-Range \"\(request.headers[.contentRange]?.prefix(100) ?? "")\"")
-        }
-        if let chunk, let declared = request.declaredLength, declared != chunk.length {
-            throw WharfError(.sizeInvalid, "Content-Length \(declared) does not match Content-Range length \(chunk.length)")
-        }
+        let chunk = try chunkRange(request)
         let state = try await registry.appendChunk(id, in: repository, start: chunk?.start, length: chunk?.length ?? request.declaredLength,
                                                    body: request.body)
         return uploadResponse(.accepted, state, in: repository)
@@ -65,12 +60,21 @@ extension OCIRoutes {
             throw WharfError(.digestInvalid, "the digest query parameter is required to complete an upload")
         }
         let digest = try Digest.parse(text)
-        guard let chunk = ByteRange.chunk(request.headers[.contentRange]) else {
-            throw WharfError(.rangeNotSatisfiable, "malformed Content-Range")
-        }
+        let chunk = try chunkRange(request)
         _ = try await registry.completeUpload(id, in: repository, digest: digest, start: chunk?.start,
                                               length: chunk?.length ?? request.expectedBodyLength, body: request.body)
         return blobCreated(digest, in: repository)
+    }
+
+    /// The chunk a PATCH or closing PUT declares in `Content-Range`, checked against `Content-Length`.
+    func chunkRange(_ request: Request) throws -> (start: Int64, length: Int64)? {
+        guard let chunk = ByteRange.chunk(request.headers[.contentRange]) else {
+            throw WharfError(.rangeNotSatisfiable, "malformed Content-Range \"\(request.headers[.contentRange]?.prefix(100) ?? "")\"")
+        }
+        if let chunk, let declared = request.declaredLength, declared != chunk.length {
+            throw WharfError(.sizeInvalid, "Content-Length \(declared) does not match Content-Range length \(chunk.length)")
+        }
+        return chunk
     }
 
     func blobCreated(_ digest: Digest, in repository: RepositoryName) -> Response {

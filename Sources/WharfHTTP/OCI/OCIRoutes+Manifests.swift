@@ -4,12 +4,14 @@ import WharfModel
 import WharfRegistry
 
 extension OCIRoutes {
-    /// GET/HEAD a manifest by tag or digest, exactly as pushed. A client whose `Accept` excludes the manifest's media
-    /// type gets MANIFEST_UNKNOWN, as in distribution.
+    /// GET/HEAD a manifest by tag or digest, exactly as pushed. By tag, a client whose `Accept` excludes the manifest's
+    /// media type gets MANIFEST_UNKNOWN, as in distribution; by digest the bytes are served whatever `Accept` says.
     func getManifest(_ reference: Reference, in repository: RepositoryName, _ request: Request) async throws -> Response {
         let manifest = try await registry.manifest(reference, in: repository)
         let accepted = request.headers[values: .accept].flatMap { $0.split(separator: ",") }.map { MediaType.essence(String($0)) }
-        if !accepted.isEmpty, !accepted.contains(manifest.mediaType), !accepted.contains("*/*") {
+        let family = manifest.mediaType.split(separator: "/").first.map { "\($0)/*" } ?? "*/*"
+        if case .tag = reference, !accepted.isEmpty, !accepted.contains(manifest.mediaType), !accepted.contains("*/*"),
+           !accepted.contains(family) {
             throw WharfError(.manifestUnknown, "manifest \(reference) is a \(manifest.mediaType), which the request does not accept",
                              detail: ["reference": reference.description])
         }

@@ -39,11 +39,11 @@ public struct OCIRoutes: Sendable {
         case (.tags(let repository), .get):
             return try await tags(repository, request)
         case (.manifest(let repository, let reference), .get), (.manifest(let repository, let reference), .head):
-            return try await getManifest(reference, in: repository, request)
+            return try await getManifest(try existing(reference), in: repository, request)
         case (.manifest(let repository, let reference), .put):
-            return try await putManifest(reference, in: repository, request)
+            return try await putManifest(try reference.get(), in: repository, request)
         case (.manifest(let repository, let reference), .delete):
-            try await registry.deleteManifest(reference, in: repository)
+            try await registry.deleteManifest(try existing(reference), in: repository)
             return Response(status: .accepted, headers: [.contentLength: "0"])
         case (.blob(let repository, let digest), .get), (.blob(let repository, let digest), .head):
             return try await getBlob(digest, in: repository, request)
@@ -65,6 +65,16 @@ public struct OCIRoutes: Sendable {
             return try await referrers(of: digest, in: repository, request)
         default:
             throw WharfError(.unsupported, "\(request.method) is not supported on this path")
+        }
+    }
+
+    /// A reference to read or delete: a malformed tag cannot name a manifest, so it is MANIFEST_UNKNOWN (a malformed
+    /// digest stays DIGEST_INVALID).
+    func existing(_ reference: Result<Reference, WharfError>) throws -> Reference {
+        do {
+            return try reference.get()
+        } catch let error where error.code == .tagInvalid {
+            throw WharfError(.manifestUnknown, "manifest unknown", detail: error.detail)
         }
     }
 

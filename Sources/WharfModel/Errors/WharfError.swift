@@ -7,7 +7,7 @@ public struct WharfError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, CaseIterable {
         // OCI distribution codes.
         case nameInvalid, nameUnknown
-        case blobUnknown, blobUploadUnknown, blobUploadInvalid, rangeNotSatisfiable
+        case blobUnknown, blobUploadUnknown, blobUploadInvalid, rangeNotSatisfiable, rangeInvalid
         case digestInvalid, sizeInvalid
         case manifestUnknown, manifestInvalid, manifestBlobUnknown, manifestTooLarge
         case tagInvalid, paginationNumberInvalid

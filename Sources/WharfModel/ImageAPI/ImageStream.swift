@@ -69,6 +69,11 @@ public struct TagReference: Codable, Sendable, Equatable {
     public var importPolicy: TagImportPolicy?
     public var referencePolicy: TagReferencePolicy?
 
+    public init(name: String, from: ObjectReference? = nil) {
+        self.name = name
+        self.from = from
+    }
+
     /// `annotations` and `generation` are written as `null` when unset, as OpenShift does.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

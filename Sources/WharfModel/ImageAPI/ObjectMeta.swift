@@ -53,6 +53,12 @@ public struct ObjectReference: Codable, Sendable, Equatable {
     public var kind: String?
     public var namespace: String?
     public var name: String?
+
+    public init(kind: String?, namespace: String? = nil, name: String?) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
 }
 
 /// A JSON `{}` value, as in `ExposedPorts: {"8080/tcp": {}}`.

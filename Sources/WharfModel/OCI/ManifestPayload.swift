@@ -106,8 +106,8 @@ public struct ManifestPayload: Sendable {
     /// The artifact type the referrers API reports: `artifactType`, else the config media type (image manifests only).
     public var artifactType: String? {
         switch content {
-        case .image(let manifest): return manifest.artifactType ?? manifest.config.mediaType
-        case .index(let index): return index.artifactType
+        case .image(let manifest): return manifest.artifactType.flatMap { $0.isEmpty ? nil : $0 } ?? manifest.config.mediaType
+        case .index(let index): return index.artifactType.flatMap { $0.isEmpty ? nil : $0 }
         }
     }
 
