@@ -146,6 +146,10 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         }
     }
 
+    func trimEvents(before: Int64) async throws {
+        try access { db in try db.execute(sql: "DELETE FROM events WHERE resource_version < ?", arguments: [before]) }
+    }
+
     // MARK: BlobLinkStore
 
     func link(_ digest: Digest, size: Int64, in repository: RepositoryName) async throws {

@@ -11,6 +11,7 @@ public enum WharfRouter {
         let router = Router(context: WharfRequestContext.self)
         OCIRoutes(registry: registry).add(to: router)
         ImageAPIRoutes(api: api).add(to: router)
+        Discovery.add(to: router)
         router.get("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
         return router
     }

@@ -3,39 +3,43 @@ public import WharfModel
 import WharfStorage
 
 extension ImageAPI {
+    var streamKind: ListedKind<ImageStream> {
+        ListedKind(
+            kind: Kind.imageStream, listKind: "ImageStreamList",
+            fields: ["metadata.name", "metadata.namespace", "spec.dockerImageRepository", "status.dockerImageRepository"],
+            fieldValue: { stream, field in
+                switch field {
+                case "metadata.name": return stream.metadata.name ?? ""
+                case "metadata.namespace": return stream.metadata.namespace ?? ""
+                case "spec.dockerImageRepository": return stream.spec.dockerImageRepository ?? ""
+                default: return stream.status.dockerImageRepository
+                }
+            },
+            labels: { $0.metadata.labels }, decorate: { decorate($0) })
+    }
+
     /// The stream `namespace/name`; `notFound` (resource `imagestreams`) when absent.
     public func imageStream(namespace: String, name: String) async throws -> ImageStream {
-        try await metadata.read { tx in
-            guard let stream = try await imageStream(namespace: namespace, name: name, in: tx) else {
-                throw KubernetesError.notFound("imagestreams", name)
-            }
-            return stream
-        }
+        try await metadata.read { tx in try await existingStream(namespace: namespace, name: name, in: tx) }
     }
 
     /// Streams in `namespace`, or in every namespace when `nil`, ordered by namespace then name.
-    public func imageStreams(namespace: String?) async throws -> ObjectList<ImageStream> {
-        try await metadata.read { tx in
-            let items = try await tx.objects.list(kind: Kind.imageStream, namespace: namespace).map { stored in
-                decorate(try ObjectCodec.decode(ImageStream.self, from: stored.document))
-            }
-            return ObjectList(kind: "ImageStreamList", metadata: ListMeta(resourceVersion: String(try await tx.objects.currentResourceVersion())),
-                              items: items)
-        }
+    public func imageStreams(namespace: String?, options: ListOptions = ListOptions()) async throws -> ObjectList<ImageStream> {
+        try await list(streamKind, namespace: namespace, options: options)
     }
 
-    /// Creates a stream (POST imagestreams): the status sent is discarded, generation starts at 1.
-    /// `alreadyExists` when taken; `invalid` for a bad name; `badRequest` when the body's namespace differs.
+    /// Creates a stream (POST imagestreams): the status sent is discarded, generation starts at 1 and spec tags are
+    /// resolved. `alreadyExists` when taken; `invalid` for a bad name or spec; `badRequest` when the body's namespace
+    /// differs from the URL's.
     public func createImageStream(_ stream: ImageStream, namespace: String) async throws -> ImageStream {
         var stream = stream
-        if let given = stream.metadata.namespace, !given.isEmpty, given != namespace {
-            throw KubernetesError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
-        }
+        try Self.checkNamespace(stream.metadata.namespace, namespace)
         if stream.metadata.name?.isEmpty ?? true, let prefix = stream.metadata.generateName, !prefix.isEmpty {
             stream.metadata.name = prefix + Self.randomSuffix()
         }
         let name = stream.metadata.name ?? ""
         try Self.validateStreamName(namespace: namespace, name: name)
+        try Self.validateSpec(stream, name: name)
         if stream.metadata.resourceVersion?.isEmpty == false {
             throw WharfError(.internal, "resourceVersion should not be set on objects to be created")
         }
@@ -43,11 +47,69 @@ extension ImageAPI {
             guard try await imageStream(namespace: namespace, name: name, in: tx) == nil else {
                 throw KubernetesError.alreadyExists("imagestreams", name)
             }
+            stream.metadata.namespace = namespace
             stream.status = ImageStreamStatus()
             stream.spec.tags = stream.spec.tags.map { tags in tags.map { var tag = $0; tag.generation = 1; return tag } }
+            stream.metadata.generation = 1
+            stream = decorate(stream)
+            try await resolveSpecTags(of: &stream, changed: Set((stream.spec.tags ?? []).map(\.name)), in: tx)
             return try await insertStream(stream, namespace: namespace, in: tx)
         }
     }
+
+    /// Replaces a stream (PUT). With `status`, only the status changes (the `status` subresource); otherwise the status
+    /// sent is ignored, changed spec tags are resolved and the generation advances when the spec changes.
+    /// `resourceVersion` is required (`invalid`) and must be current (`conflict`). An update that changes nothing is
+    /// not written and keeps its resourceVersion.
+    public func updateImageStream(_ stream: ImageStream, namespace: String, name: String, status: Bool) async throws -> ImageStream {
+        try Self.checkIdentity(stream.metadata, namespace: namespace, name: name)
+        guard let version = stream.metadata.resourceVersion, !version.isEmpty else {
+            throw KubernetesError.invalid("ImageStream", name, [FieldCause(.invalid, field: "metadata.resourceVersion",
+                                                                           message: "Invalid value: 0x0: must be specified for an update")])
+        }
+        try Self.validateSpec(stream, name: name)
+        return try await metadata.transaction { tx in
+            let old = try await existingStream(namespace: namespace, name: name, in: tx)
+            guard old.metadata.resourceVersion == version else { throw KubernetesError.conflict("imagestreams", name) }
+            return try await replace(old, with: stream, status: status, in: tx)
+        }
+    }
+
+    /// Applies a patch to a stream (or to its status) and saves it like an update.
+    public func patchImageStream(namespace: String, name: String, type: PatchType, patch: JSONValue, status: Bool) async throws -> ImageStream {
+        try await metadata.transaction { tx in
+            let old = try await existingStream(namespace: namespace, name: name, in: tx)
+            let patched = try Patch.apply(type, patch, to: try JSONValue(encoding: old))
+            let new = try Self.decodePatched(ImageStream.self, patched, kind: "ImageStream", name: name)
+            try Self.checkIdentity(new.metadata, namespace: namespace, name: name)
+            if let version = new.metadata.resourceVersion, !version.isEmpty, version != old.metadata.resourceVersion {
+                throw KubernetesError.conflict("imagestreams", name)
+            }
+            try Self.validateSpec(new, name: name)
+            return try await replace(old, with: new, status: status, in: tx)
+        }
+    }
+
+    /// Deletes a stream and its tags from the registry's index. The Images stay. Returns the deleted stream's uid.
+    public func deleteImageStream(namespace: String, name: String) async throws -> String {
+        try await metadata.transaction { tx in try await removeStream(try existingStream(namespace: namespace, name: name, in: tx), in: tx) }
+    }
+
+    /// Deletes every stream in `namespace` that matches the selectors, returning them.
+    public func deleteImageStreams(namespace: String?, options: ListOptions) async throws -> ObjectList<ImageStream> {
+        let selection = try await imageStreams(namespace: namespace, options: ListOptions(labelSelector: options.labelSelector,
+                                                                                          fieldSelector: options.fieldSelector))
+        try await metadata.transaction { tx in
+            for stream in selection.items {
+                if let current = try await imageStream(namespace: stream.metadata.namespace ?? "", name: stream.metadata.name ?? "", in: tx) {
+                    _ = try await removeStream(current, in: tx)
+                }
+            }
+        }
+        return selection
+    }
+
+    // MARK: - Rules
 
     /// Throws `invalid` with field causes unless `namespace/name` is a valid repository.
     static func validateStreamName(namespace: String, name: String) throws {
@@ -63,26 +125,99 @@ extension ImageAPI {
         guard causes.isEmpty else { throw KubernetesError.invalid("ImageStream", name, causes) }
     }
 
+    /// The spec rules of reference §4.2 that need no lookups.
+    static func validateSpec(_ stream: ImageStream, name: String) throws {
+        var causes: [FieldCause] = []
+        for tag in stream.spec.tags ?? [] {
+            let field = "spec.tags[\(tag.name)]"
+            if tag.name.isEmpty || Tag(tag.name) == nil {
+                causes.append(.invalid("\(field).name", value: tag.name, "must match \"[\\w][\\w.-]{0,127}\""))
+            }
+            if let from = tag.from {
+                if (from.name ?? "").isEmpty { causes.append(.required("\(field).from.name")) }
+                if !["DockerImage", "ImageStreamImage", "ImageStreamTag"].contains(from.kind ?? "") {
+                    causes.append(FieldCause(.required, field: "\(field).from.kind",
+                                             message: "Required value: valid values are 'DockerImage', 'ImageStreamImage', 'ImageStreamTag'"))
+                }
+                if tag.importPolicy?.scheduled == true, from.kind != "DockerImage" {
+                    causes.append(.invalid("\(field).importPolicy.scheduled", value: "true",
+                                           "only tags pointing to Docker repositories may be scheduled for background import"))
+                }
+            }
+            if let type = tag.referencePolicy?.type, type != "Source", type != "Local" {
+                causes.append(FieldCause(.notSupported, field: "\(field).referencePolicy.type",
+                                         message: "Unsupported value: \"\(type)\": supported values: \"Source\", \"Local\""))
+            }
+            if let mode = tag.importPolicy?.importMode, !["", "Legacy", "PreserveOriginal"].contains(mode) {
+                causes.append(.invalid("\(field).importPolicy.importMode", value: mode,
+                                       "invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'"))
+            }
+        }
+        guard causes.isEmpty else { throw KubernetesError.invalid("ImageStream", name, causes) }
+    }
+
+    static func checkNamespace(_ given: String?, _ namespace: String) throws {
+        if let given, !given.isEmpty, given != namespace {
+            throw KubernetesError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+    }
+
+    static func checkIdentity(_ meta: ObjectMeta, namespace: String?, name: String) throws {
+        if let given = meta.name, !given.isEmpty, given != name {
+            throw KubernetesError.badRequest("the name of the object (\(given)) does not match the name on the URL (\(name))")
+        }
+        if let namespace, let given = meta.namespace, !given.isEmpty, given != namespace {
+            throw KubernetesError.badRequest("the namespace of the object (\(given)) does not match the namespace on the request (\(namespace))")
+        }
+    }
+
+    static func decodePatched<T: Decodable>(_ type: T.Type, _ value: JSONValue, kind: String, name: String) throws -> T {
+        do {
+            return try value.decode(type)
+        } catch {
+            throw KubernetesError.invalid(kind, name, [FieldCause(.invalid, field: "", message: "the patched object is not a valid \(kind)")])
+        }
+    }
+
     static func randomSuffix() -> String {
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         return String((0..<5).map { _ in alphabet.randomElement()! })
     }
 
-    // MARK: - Internals shared with mappings and pushes
+    // MARK: - Internals shared with mappings, tags and pushes
 
     func imageStream(namespace: String, name: String, in tx: any MetadataTransaction) async throws -> ImageStream? {
         try await tx.objects.get(ObjectKey(kind: Kind.imageStream, namespace: namespace, name: name))
             .map { decorate(try ObjectCodec.decode(ImageStream.self, from: $0.document)) }
     }
 
-    /// Fills the computed fields of a stream read from storage.
+    func existingStream(namespace: String, name: String, in tx: any MetadataTransaction) async throws -> ImageStream {
+        guard let stream = try await imageStream(namespace: namespace, name: name, in: tx) else {
+            throw KubernetesError.notFound("imagestreams", name)
+        }
+        return stream
+    }
+
+    /// Fills the computed fields and defaults of a stream.
     func decorate(_ stream: ImageStream) -> ImageStream {
         var stream = stream
         stream.kind = "ImageStream"
         stream.apiVersion = ImageAPIGroup.version
         stream.status.dockerImageRepository = dockerImageRepository(namespace: stream.metadata.namespace ?? "", name: stream.metadata.name ?? "")
-        stream.spec.tags = stream.spec.tags.map { $0.sorted { $0.name < $1.name } }
-        stream.status.tags = stream.status.tags.map { $0.sorted { $0.tag < $1.tag } }
+        stream.spec.tags = stream.spec.tags.map { tags in
+            tags.map { tag in
+                var tag = tag
+                if tag.importPolicy == nil { tag.importPolicy = TagImportPolicy() }
+                if tag.importPolicy?.importMode == nil || tag.importPolicy?.importMode == "" { tag.importPolicy?.importMode = "Legacy" }
+                if tag.referencePolicy == nil { tag.referencePolicy = TagReferencePolicy() }
+                return tag
+            }.sorted { $0.name < $1.name }
+        }
+        if stream.spec.tags?.isEmpty == true { stream.spec.tags = nil }
+        stream.status.tags = stream.status.tags.map { lists in
+            lists.filter { !($0.items ?? []).isEmpty || !($0.conditions ?? []).isEmpty }.sorted { $0.tag < $1.tag }
+        }
+        if stream.status.tags?.isEmpty == true { stream.status.tags = nil }
         return stream
     }
 
@@ -91,10 +226,52 @@ extension ImageAPI {
         let uid = UUID().uuidString.lowercased()
         stream.metadata.namespace = namespace
         stream.metadata.uid = uid
-        stream.metadata.generation = 1
+        stream.metadata.generation = stream.metadata.generation ?? 1
         stream.metadata.creationTimestamp = now()
-        stream = decorate(stream)
+        stream.metadata.resourceVersion = nil
         return try await save(stream, event: .added, in: tx)
+    }
+
+    /// The update rules of reference §4.3, shared by PUT and PATCH.
+    func replace(_ old: ImageStream, with new: ImageStream, status: Bool, in tx: any MetadataTransaction) async throws -> ImageStream {
+        var next = new
+        next.metadata.uid = old.metadata.uid
+        next.metadata.creationTimestamp = old.metadata.creationTimestamp
+        next.metadata.namespace = old.metadata.namespace
+        next.metadata.name = old.metadata.name
+        next.metadata.resourceVersion = old.metadata.resourceVersion
+        if status {
+            next.spec = old.spec
+            next.metadata.generation = old.metadata.generation
+            next.status.tags = next.status.tags.map { lists in
+                lists.map { list in
+                    var list = list
+                    list.items = list.items?.map { var event = $0; if event.generation == 0 { event.generation = old.metadata.generation ?? 1 }; return event }
+                    return list
+                }
+            }
+        } else {
+            next.status = old.status
+            let changed = TagSpecChanges.apply(old: old, new: &next)
+            try await resolveSpecTags(of: &next, changed: changed, in: tx)
+        }
+        next = decorate(next)
+        guard next != old else { return old }
+        return try await save(next, event: .modified, in: tx)
+    }
+
+    func removeStream(_ stream: ImageStream, in tx: any MetadataTransaction) async throws -> String {
+        let namespace = stream.metadata.namespace ?? "", name = stream.metadata.name ?? ""
+        let key = ObjectKey(kind: Kind.imageStream, namespace: namespace, name: name)
+        _ = try await tx.objects.delete(key)
+        let resourceVersion = try await tx.objects.nextResourceVersion()
+        var last = stream
+        last.metadata.resourceVersion = String(resourceVersion)
+        try await tx.objects.appendEvent(WatchEvent(resourceVersion: resourceVersion, type: .deleted, key: key, document: try ObjectCodec.encode(last)))
+        if let repository = try? RepositoryName(namespace: namespace, name: name) {
+            try await tx.tags.replace([:], in: repository)
+        }
+        return stream.metadata.uid ?? ""
     }
 
     /// Writes `stream` under a new resourceVersion and rebuilds the registry's tag index for it.

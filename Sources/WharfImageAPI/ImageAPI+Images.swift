@@ -14,12 +14,75 @@ extension ImageAPI {
         return try ObjectCodec.decode(Image.self, from: stored.document)
     }
 
-    /// Every Image, ordered by name.
-    public func images() async throws -> ObjectList<Image> {
-        try await metadata.read { tx in
-            let items = try await tx.objects.list(kind: Kind.image, namespace: nil).map { try ObjectCodec.decode(Image.self, from: $0.document) }
-            return ObjectList(kind: "ImageList", metadata: ListMeta(resourceVersion: String(try await tx.objects.currentResourceVersion())),
-                              items: items)
+    var imageKind: ListedKind<Image> {
+        ListedKind(kind: Kind.image, listKind: "ImageList", fields: ["metadata.name"],
+                   fieldValue: { image, _ in image.metadata.name ?? "" }, labels: { $0.metadata.labels }, decorate: { $0 })
+    }
+
+    /// Images matching `options`, ordered by name.
+    public func images(options: ListOptions = ListOptions()) async throws -> ObjectList<Image> {
+        try await list(imageKind, namespace: nil, options: options)
+    }
+
+    /// Replaces an Image (PUT). Content is immutable (reference §2.5): layers, metadata and Docker signatures keep
+    /// their stored values; labels, annotations and `dockerImageReference` may change. `resourceVersion` is required.
+    public func updateImage(_ image: Image, name: String) async throws -> Image {
+        try Self.checkIdentity(image.metadata, namespace: nil, name: name)
+        guard let version = image.metadata.resourceVersion, !version.isEmpty else {
+            throw KubernetesError.invalid("Image", name, [FieldCause(.invalid, field: "metadata.resourceVersion",
+                                                                     message: "Invalid value: 0x0: must be specified for an update")])
+        }
+        return try await metadata.transaction { tx in
+            let old = try await self.image(named: name, in: tx)
+            guard old.metadata.resourceVersion == version else { throw KubernetesError.conflict("images", name) }
+            return try await replace(old, with: image, in: tx)
+        }
+    }
+
+    /// Applies a patch to an Image and saves it like an update.
+    public func patchImage(name: String, type: PatchType, patch: JSONValue) async throws -> Image {
+        try await metadata.transaction { tx in
+            let old = try await image(named: name, in: tx)
+            let new = try Self.decodePatched(Image.self, try Patch.apply(type, patch, to: try JSONValue(encoding: old)), kind: "Image", name: name)
+            try Self.checkIdentity(new.metadata, namespace: nil, name: name)
+            if let version = new.metadata.resourceVersion, !version.isEmpty, version != old.metadata.resourceVersion {
+                throw KubernetesError.conflict("images", name)
+            }
+            return try await replace(old, with: new, in: tx)
+        }
+    }
+
+    /// Deletes an Image at once (there is no garbage collection policy). Returns its uid.
+    public func deleteImage(name: String) async throws -> String {
+        try await metadata.transaction { tx in
+            let old = try await image(named: name, in: tx)
+            let key = ObjectKey(kind: Kind.image, name: name)
+            _ = try await tx.objects.delete(key)
+            let resourceVersion = try await tx.objects.nextResourceVersion()
+            var last = old
+            last.metadata.resourceVersion = String(resourceVersion)
+            try await tx.objects.appendEvent(WatchEvent(resourceVersion: resourceVersion, type: .deleted, key: key, document: try ObjectCodec.encode(last)))
+            return old.metadata.uid ?? ""
+        }
+    }
+
+    /// Deletes every Image matching the selectors, returning them.
+    public func deleteImages(options: ListOptions) async throws -> ObjectList<Image> {
+        let selection = try await images(options: ListOptions(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector))
+        for image in selection.items { _ = try? await deleteImage(name: image.metadata.name ?? "") }
+        return selection
+    }
+
+    func replace(_ old: Image, with new: Image, in tx: any MetadataTransaction) async throws -> Image {
+        var next = old
+        next.metadata.labels = new.metadata.labels
+        next.metadata.annotations = new.metadata.annotations
+        if let reference = new.dockerImageReference, !reference.isEmpty { next.dockerImageReference = reference }
+        guard next != old else { return old }
+        let name = old.metadata.name ?? ""
+        return try await tx.objects.write(ObjectKey(kind: Kind.image, name: name), uid: old.metadata.uid ?? "", event: .modified) { resourceVersion in
+            next.metadata.resourceVersion = resourceVersion
+            return next
         }
     }
 

@@ -2,41 +2,6 @@ public import WharfModel
 import WharfStorage
 
 extension ImageAPI {
-    /// The ImageStreamTag `<stream>:<tag>` (reference §5.2).
-    ///
-    /// `badRequest` unless the name has exactly one `:` with both parts non-empty; `notFound` for the stream
-    /// (imagestreams), for a tag without an image (imagestreamtags) and for a deleted image (images).
-    public func imageStreamTag(namespace: String, name: String) async throws -> ImageStreamTag {
-        let parts = name.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !name.contains("@") else {
-            throw KubernetesError.badRequest("ImageStreamTags must be retrieved with <name>:<tag>")
-        }
-        let streamName = String(parts[0]), tagName = String(parts[1])
-        return try await metadata.read { tx in
-            guard let stream = try await imageStream(namespace: namespace, name: streamName, in: tx) else {
-                throw KubernetesError.notFound("imagestreams", streamName)
-            }
-            guard let event = stream.currentEvent(of: tagName), !event.image.isEmpty else {
-                throw KubernetesError.notFound("imagestreamtags", name)
-            }
-            var image = try await image(named: event.image, in: tx)
-            let specTag = stream.spec.tags?.first { $0.name == tagName }
-            if let annotations = specTag?.annotations {
-                image.metadata.annotations = (image.metadata.annotations ?? [:]).merging(annotations) { _, new in new }
-            }
-            image.dockerImageReference = specTag?.referencePolicy?.type == "Local"
-                ? "\(stream.status.dockerImageRepository)@\(event.image)" : event.dockerImageReference
-            var meta = ObjectMeta(name: name, namespace: namespace)
-            meta.uid = stream.metadata.uid
-            meta.resourceVersion = stream.metadata.resourceVersion
-            meta.creationTimestamp = event.created
-            meta.labels = stream.metadata.labels
-            meta.annotations = specTag?.annotations
-            return ImageStreamTag(metadata: meta, tag: specTag, generation: event.generation, lookupPolicy: stream.spec.lookupPolicy,
-                                  image: image)
-        }
-    }
-
     /// The ImageStreamImage `<stream>@<id>`, where `id` is a digest or a unique prefix of one (reference §6).
     ///
     /// Candidates are every image in the stream's tag history plus the children of manifest lists among them.

@@ -12,6 +12,7 @@ public struct ImageAPI: Sendable {
     /// The host (and port) clients pull from: the prefix of every `dockerImageReference` Wharf hands out.
     public let registryHostname: String
     let now: @Sendable () -> Time
+    let snapshots = ListSnapshots()
 
     public init(metadata: any MetadataStore, registryHostname: String, now: @escaping @Sendable () -> Time = ImageAPI.systemTime) {
         self.metadata = metadata

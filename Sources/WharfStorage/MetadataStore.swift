@@ -37,6 +37,8 @@ public protocol ObjectStore {
     func appendEvent(_ event: WatchEvent) async throws
     /// Events with a resourceVersion greater than `after`, oldest first, at most `limit`.
     func events(after: Int64, limit: Int) async throws -> [WatchEvent]
+    /// Forgets events older than `before`; watchers asking for them get 410 Expired.
+    func trimEvents(before: Int64) async throws
 }
 
 /// The blobs each repository may serve: uploaded, mounted or referenced there.

@@ -62,6 +62,9 @@ public enum MetadataStoreConformance {
         try expectEqual(events.map(\.type), [.added, .deleted], "event types")
         try expectEqual(events.map(\.document), [[1], [2]], "event documents")
         try expectEqual(try await store.read { try await $0.objects.events(after: first, limit: 10) }.count, 1, "events after first")
+        try await store.transaction { try await $0.objects.trimEvents(before: second) }
+        try expectEqual(try await store.read { try await $0.objects.events(after: 0, limit: 10) }.map(\.resourceVersion).first, second,
+                        "oldest event after trimming")
     }
 
     struct Abort: Error {}

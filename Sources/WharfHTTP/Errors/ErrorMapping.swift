@@ -32,6 +32,7 @@ enum ErrorMapping {
         case .unsupported, .methodNotAllowed: return ("UNSUPPORTED", .methodNotAllowed)
         case .badRequest: return ("UNSUPPORTED", .badRequest)
         case .alreadyExists, .conflict: return ("DENIED", .conflict)
+        case .expired, .notAcceptable: return ("UNSUPPORTED", .badRequest)
         case .tooManyRequests: return ("TOOMANYREQUESTS", .tooManyRequests)
         case .unavailable: return ("UNAVAILABLE", .serviceUnavailable)
         case .internal: return ("UNKNOWN", .internalServerError)
@@ -50,6 +51,8 @@ enum ErrorMapping {
         case .manifestTooLarge: return ("RequestEntityTooLarge", .contentTooLarge)
         case .methodNotAllowed, .unsupported: return ("MethodNotAllowed", .methodNotAllowed)
         case .unsupportedMediaType: return ("UnsupportedMediaType", .unsupportedMediaType)
+        case .expired: return ("Expired", .gone)
+        case .notAcceptable: return ("NotAcceptable", .notAcceptable)
         case .unauthorized: return ("Unauthorized", .unauthorized)
         case .denied: return ("Forbidden", .forbidden)
         case .tooManyRequests: return ("TooManyRequests", .tooManyRequests)
@@ -116,6 +119,7 @@ struct KubernetesStatus: Encodable {
         var name: String?
         var group: String?
         var kind: String?
+        var uid: String?
         var causes: [FieldCause]?
     }
     var kind = "Status"

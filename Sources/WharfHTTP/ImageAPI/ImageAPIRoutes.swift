@@ -1,10 +1,11 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import WharfModel
 public import WharfImageAPI
 
-/// The image API under `/apis/image.openshift.io/v1/`: one path parser, then thin handlers over `ImageAPI`.
-/// Every failure becomes a Kubernetes `Status`.
+/// The image API under `/apis/image.openshift.io/v1/`: one path parser, then thin handlers over `ImageAPI`, with
+/// Kubernetes conventions for verbs, selectors, watches, patches and tables. Every failure is a Kubernetes `Status`.
 public struct ImageAPIRoutes: Sendable {
     let api: ImageAPI
 
@@ -14,42 +15,275 @@ public struct ImageAPIRoutes: Sendable {
         for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
             router.on(RouterPath(APIRoute.prefix + "/**"), method: method) { request, context in await respond(request, context) }
         }
+        for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
+            router.on(RouterPath(APIRoute.legacyPrefix + "/**"), method: method) { request, context in await respond(request, context) }
+        }
+        router.get("/openapi/v3") { _, _ in JSONWire.response(OpenAPIDocument.index()) }
+        router.get(RouterPath(OpenAPIDocument.path)) { _, _ in JSONWire.response(OpenAPIDocument.document(group: ImageAPIGroup.name)) }
+        router.get("/openapi/v3/api/v1") { _, _ in JSONWire.response(OpenAPIDocument.document(group: "")) }
     }
 
     func respond(_ request: Request, _ context: WharfRequestContext) async -> Response {
         do {
+            let parts = request.uri.path.split(separator: "/")
+            if parts.starts(with: ["api", "v1", "namespaces"]), parts.count <= 4 { return try await namespaces(request) }
             return try await dispatch(try APIRoute.parse(path: request.uri.path), request)
         } catch {
             return ErrorMapping.statusResponse(error, context: context)
         }
     }
 
-    private func dispatch(_ route: APIRoute, _ request: Request) async throws -> Response {
-        switch (route, request.method) {
-        case (.images(nil), .get):
-            return JSONWire.response(try await api.images())
-        case (.images(let name?), .get):
-            return JSONWire.response(try await api.image(named: name))
-        case (.images(nil), .post):
-            let image = try await KubernetesBody.decode(Image.self, kind: "Image", from: request)
-            return JSONWire.response(try await api.createImage(image), status: .created)
-        case (.imageStreams(let namespace, nil), .get):
-            return JSONWire.response(try await api.imageStreams(namespace: namespace))
-        case (.imageStreams(let namespace?, nil), .post):
-            let stream = try await KubernetesBody.decode(ImageStream.self, kind: "ImageStream", from: request)
-            return JSONWire.response(try await api.createImageStream(stream, namespace: namespace), status: .created)
-        case (.imageStreams(let namespace?, let name?), .get):
-            return JSONWire.response(try await api.imageStream(namespace: namespace, name: name))
-        case (.imageStreamMappings(let namespace), .post):
-            let mapping = try await KubernetesBody.decode(ImageStreamMapping.self, kind: "ImageStreamMapping", from: request)
-            try await api.createMapping(mapping, namespace: namespace)
-            return JSONWire.response(KubernetesStatus(status: "Success", code: 201), status: .created)
-        case (.imageStreamTag(let namespace, let name), .get):
-            return JSONWire.response(try await api.imageStreamTag(namespace: namespace, name: name))
-        case (.imageStreamImage(let namespace, let name), .get):
-            return JSONWire.response(try await api.imageStreamImage(namespace: namespace, name: name))
-        default:
-            throw WharfError(.methodNotAllowed, "the server does not allow this method on the requested resource")
+    /// The verb a request means, from its method, whether it names an object, and `watch`.
+    enum Verb { case get, list, watch, create, update, patch, delete, deleteCollection }
+
+    static func verb(_ request: Request, _ route: APIRoute) throws -> Verb {
+        let watching = route.legacyWatch || ["1", "true"].contains(request.query("watch") ?? "")
+        switch (request.method, route.name != nil) {
+        case (.get, true), (.head, true): return watching ? .watch : .get
+        case (.get, false), (.head, false): return watching ? .watch : .list
+        case (.post, false): return .create
+        case (.put, true): return .update
+        case (.patch, true): return .patch
+        case (.delete, true): return .delete
+        case (.delete, false): return .deleteCollection
+        default: throw notAllowed
         }
     }
+
+    static let notAllowed = WharfError(.methodNotAllowed, "the server does not allow this method on the requested resource")
+
+    private func dispatch(_ route: APIRoute, _ request: Request) async throws -> Response {
+        let verb = try Self.verb(request, route)
+        switch route.resource {
+        case .imagestreams: return try await imageStreams(route, verb, request)
+        case .images: return try await images(route, verb, request)
+        case .imagestreamtags: return try await imageStreamTags(route, verb, request)
+        case .imagestreammappings:
+            guard verb == .create, let namespace = route.namespace else { throw Self.notAllowed }
+            let mapping = try await KubernetesBody.decode(ImageStreamMapping.self, kind: "ImageStreamMapping", from: request)
+            try await api.createMapping(mapping.object, namespace: namespace)
+            return JSONWire.response(KubernetesStatus(status: "Success", code: 201), status: .created)
+        case .imagestreamimages:
+            guard verb == .get, let namespace = route.namespace, let name = route.name else { throw Self.notAllowed }
+            return JSONWire.response(try await api.imageStreamImage(namespace: namespace, name: name))
+        case .imagestreamimports, .imagetags, .imagesignatures:
+            throw Self.notAllowed
+        }
+    }
+
+    private func imageStreams(_ route: APIRoute, _ verb: Verb, _ request: Request) async throws -> Response {
+        let namespace = route.namespace
+        let options = try ListQuery.options(request, fields: ["metadata.name", "metadata.namespace", "spec.dockerImageRepository",
+                                                              "status.dockerImageRepository"])
+        if let subresource = route.subresource, subresource != "status" { return try await streamSubresource(route, subresource, verb) }
+        let status = route.subresource == "status"
+        switch (verb, namespace, route.name) {
+        case (.get, let namespace?, let name?):
+            let stream = try await api.imageStream(namespace: namespace, name: name)
+            return Self.render(stream, table: { Table.imageStreams([stream], resourceVersion: stream.metadata.resourceVersion) }, request)
+        case (.list, _, nil) where !status:
+            let list = try await api.imageStreams(namespace: namespace, options: options)
+            return Self.render(list, table: { Table.imageStreams(list.items, resourceVersion: list.metadata.resourceVersion) }, request)
+        case (.watch, _, _) where !status:
+            let table = Table.isRequested(accept: request.headers[.accept])
+            return watch(request, options: options, name: route.name) { [api] watch, emit in
+                try await api.watchImageStreams(watch) { line in
+                    try await emit(table ? Self.tableLine(line, ImageStream.self) { Table.imageStreams([$0], resourceVersion: nil) } : line)
+                }
+            }
+        case (.create, let namespace?, nil) where !status:
+            let body = try await KubernetesBody.decode(ImageStream.self, kind: "ImageStream", from: request)
+            return Self.written(try await api.createImageStream(body.object, namespace: namespace), status: .created, warnings: body.unknownFields)
+        case (.update, let namespace?, let name?):
+            let body = try await KubernetesBody.decode(ImageStream.self, kind: "ImageStream", from: request)
+            return Self.written(try await api.updateImageStream(body.object, namespace: namespace, name: name, status: status),
+                                warnings: body.unknownFields)
+        case (.patch, let namespace?, let name?):
+            let (type, patch) = try await Self.patch(request)
+            return JSONWire.response(try await api.patchImageStream(namespace: namespace, name: name, type: type, patch: patch, status: status))
+        case (.delete, let namespace?, let name?) where !status:
+            let uid = try await api.deleteImageStream(namespace: namespace, name: name)
+            return Self.deleted(name: name, resource: "imagestreams", uid: uid)
+        case (.deleteCollection, _, nil) where !status:
+            return JSONWire.response(try await api.deleteImageStreams(namespace: namespace, options: options))
+        default:
+            throw Self.notAllowed
+        }
+    }
+
+    private func streamSubresource(_ route: APIRoute, _ subresource: String, _ verb: Verb) async throws -> Response {
+        guard verb == .get, let namespace = route.namespace, let name = route.name else { throw Self.notAllowed }
+        switch subresource {
+        case "layers": return JSONWire.response(try await api.imageStreamLayers(namespace: namespace, name: name))
+        case "secrets":
+            _ = try await api.imageStream(namespace: namespace, name: name)
+            return JSONWire.response(SecretList())
+        default: throw APIRoute.unknown
+        }
+    }
+
+    struct SecretList: Encodable {
+        var kind = "SecretList", apiVersion = "v1"
+        var metadata: [String: String] = [:]
+        var items: [String] = []
+    }
+
+    private func images(_ route: APIRoute, _ verb: Verb, _ request: Request) async throws -> Response {
+        guard route.subresource == nil else { throw APIRoute.unknown }
+        let options = try ListQuery.options(request, fields: ["metadata.name"])
+        switch (verb, route.name) {
+        case (.get, let name?):
+            let image = try await api.image(named: name)
+            return Self.render(image, table: { Table.images([image], resourceVersion: image.metadata.resourceVersion) }, request)
+        case (.list, nil):
+            let list = try await api.images(options: options)
+            return Self.render(list, table: { Table.images(list.items, resourceVersion: list.metadata.resourceVersion) }, request)
+        case (.watch, _):
+            let table = Table.isRequested(accept: request.headers[.accept])
+            return watch(request, options: options, name: route.name) { [api] watch, emit in
+                try await api.watchImages(watch) { line in
+                    try await emit(table ? Self.tableLine(line, Image.self) { Table.images([$0], resourceVersion: nil) } : line)
+                }
+            }
+        case (.create, nil):
+            let body = try await KubernetesBody.decode(Image.self, kind: "Image", from: request)
+            return Self.written(try await api.createImage(body.object), status: .created, warnings: body.unknownFields)
+        case (.update, let name?):
+            let body = try await KubernetesBody.decode(Image.self, kind: "Image", from: request)
+            return Self.written(try await api.updateImage(body.object, name: name), warnings: body.unknownFields)
+        case (.patch, let name?):
+            let (type, patch) = try await Self.patch(request)
+            return JSONWire.response(try await api.patchImage(name: name, type: type, patch: patch))
+        case (.delete, let name?):
+            return Self.deleted(name: name, resource: "images", uid: try await api.deleteImage(name: name))
+        case (.deleteCollection, nil):
+            return JSONWire.response(try await api.deleteImages(options: options))
+        default:
+            throw Self.notAllowed
+        }
+    }
+
+    private func imageStreamTags(_ route: APIRoute, _ verb: Verb, _ request: Request) async throws -> Response {
+        guard route.subresource == nil else { throw APIRoute.unknown }
+        let namespace = route.namespace
+        switch (verb, namespace, route.name) {
+        case (.get, let namespace?, let name?):
+            let tag = try await api.imageStreamTag(namespace: namespace, name: name)
+            return Self.render(tag, table: { Table.imageStreamTags([tag], resourceVersion: tag.metadata.resourceVersion) }, request)
+        case (.list, _, nil):
+            let list = try await api.imageStreamTags(namespace: namespace, options: try ListQuery.options(request, fields: ["metadata.name", "metadata.namespace"]))
+            return Self.render(list, table: { Table.imageStreamTags(list.items, resourceVersion: list.metadata.resourceVersion) }, request)
+        case (.watch, _, _):
+            throw WharfError(.methodNotAllowed, "watch is not supported on resources of kind \"imagestreamtags.image.openshift.io\"")
+        case (.create, let namespace?, nil):
+            let body = try await KubernetesBody.decode(ImageStreamTag.self, kind: "ImageStreamTag", from: request)
+            return Self.written(try await api.createImageStreamTag(body.object, namespace: namespace), status: .created, warnings: body.unknownFields)
+        case (.update, let namespace?, let name?):
+            let body = try await KubernetesBody.decode(ImageStreamTag.self, kind: "ImageStreamTag", from: request)
+            let written = try await api.updateImageStreamTag(body.object, namespace: namespace, name: name)
+            return Self.written(written.object, status: written.created ? .created : .ok, warnings: body.unknownFields)
+        case (.patch, let namespace?, let name?):
+            let (type, patch) = try await Self.patch(request)
+            let written = try await api.patchImageStreamTag(namespace: namespace, name: name, type: type, patch: patch)
+            return JSONWire.response(written.object, status: written.created ? .created : .ok)
+        case (.delete, let namespace?, let name?):
+            try await api.deleteImageStreamTag(namespace: namespace, name: name)
+            return JSONWire.response(KubernetesStatus(status: "Success", code: 200))
+        default:
+            throw Self.notAllowed
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func namespaces(_ request: Request) async throws -> Response {
+        let names = try await api.namespaces()
+        let parts = request.uri.path.split(separator: "/")
+        if parts.count == 4 {
+            let name = String(parts[3])
+            guard let namespace = names.first(where: { $0.metadata.name == name }) else {
+                throw WharfError(.notFound, "namespaces \"\(name)\" not found", resource: "namespaces", name: name)
+            }
+            return JSONWire.response(namespace)
+        }
+        return JSONWire.response(NamespaceList(items: names))
+    }
+
+    struct NamespaceList: Encodable {
+        var kind = "NamespaceList", apiVersion = "v1"
+        var metadata: [String: String] = [:]
+        var items: [Namespace]
+    }
+
+    /// The object as JSON, or as a Table when the client asked for one.
+    static func render<T: Encodable>(_ object: T, table: () -> Table, _ request: Request) -> Response {
+        Table.isRequested(accept: request.headers[.accept]) ? JSONWire.response(table()) : JSONWire.response(object)
+    }
+
+    /// A write's response, with a `Warning` per unknown field (`fieldValidation=Warn`, the default).
+    static func written<T: Encodable>(_ object: T, status: HTTPResponse.Status = .ok, warnings: [String]) -> Response {
+        var response = JSONWire.response(object, status: status)
+        for field in warnings.prefix(10) { response.headers.append(HTTPField(name: .warning, value: "299 - \"unknown field \\\"\(field)\\\"\"")) }
+        return response
+    }
+
+    static func deleted(name: String, resource: String, uid: String) -> Response {
+        JSONWire.response(KubernetesStatus(status: "Success", details: .init(name: name, group: ImageAPIGroup.name, kind: resource, uid: uid),
+                                           code: 200))
+    }
+
+    /// The patch type from Content-Type (415 when unsupported) and the patch document.
+    static func patch(_ request: Request) async throws -> (PatchType, JSONValue) {
+        guard let type = PatchType(contentType: request.headers[.contentType] ?? "") else {
+            throw WharfError(.unsupportedMediaType, "the body of the request was in an unknown format - accepted media types include: "
+                             + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, "
+                             + "application/strategic-merge-patch+json")
+        }
+        return (type, try await KubernetesBody.value(from: request))
+    }
+
+    /// A watch event line re-rendered with a one-row Table as its object, as kubectl asks for when it prints a watch.
+    /// Lines that are not events of `Object` (bookmarks, errors) pass unchanged.
+    static func tableLine<Object: Decodable>(_ line: ArraySlice<UInt8>, _ type: Object.Type, _ table: (Object) -> Table) -> ArraySlice<UInt8> {
+        guard let event = try? JSONDecoder().decode(WatchLine<Object>.self, from: Data(line)), event.type != "BOOKMARK", event.type != "ERROR"
+        else { return line }
+        return ArraySlice(JSONWire.encode(TableEvent(type: event.type, object: table(event.object))) + [UInt8(ascii: "\n")])
+    }
+
+    /// A chunked stream of watch events, one JSON object per line.
+    func watch(_ request: Request, options: ListOptions, name: String?,
+               _ run: @escaping @Sendable (WatchRequest, (ArraySlice<UInt8>) async throws -> Void) async throws -> Void) -> Response {
+        var options = options
+        if let name {
+            options.fieldSelector = (try? FieldSelector(parsing: "metadata.name=\(name)", supported: ["metadata.name"])) ?? options.fieldSelector
+        }
+        let timeout = request.query("timeoutSeconds").flatMap(Int.init).map { Duration.seconds(max(1, $0)) } ?? .seconds(1800)
+        let watch = WatchRequest(namespace: APIRoute.namespace(of: request), options: options, resourceVersion: request.query("resourceVersion"),
+                                 bookmarks: request.query("allowWatchBookmarks") == "true", timeout: timeout)
+        return Response(status: .ok, headers: [.contentType: "application/json", .transferEncoding: "chunked"], body: ResponseBody { writer in
+            try await run(watch) { line in try await writer.write(ByteBuffer(bytes: line)) }
+            try await writer.finish(nil)
+        })
+    }
+}
+
+struct WatchLine<Object: Decodable>: Decodable {
+    var type: String
+    var object: Object
+}
+
+struct TableEvent: Encodable {
+    var type: String
+    var object: Table
+}
+
+extension APIRoute {
+    /// The namespace a request path names, if any.
+    static func namespace(of request: Request) -> String? {
+        (try? parse(path: request.uri.path))?.namespace
+    }
+}
+
+extension HTTPField.Name {
+    static let warning = Self("Warning")!
 }

@@ -13,7 +13,7 @@ public struct WharfError: Error, Sendable, CustomStringConvertible {
         case tagInvalid, paginationNumberInvalid
         case unauthorized, denied, unsupported, tooManyRequests
         // Kubernetes-style object codes.
-        case notFound, alreadyExists, conflict, invalid, badRequest, methodNotAllowed, unsupportedMediaType
+        case notFound, alreadyExists, conflict, invalid, badRequest, methodNotAllowed, unsupportedMediaType, expired, notAcceptable
         // Infrastructure.
         case unavailable, `internal`
     }
@@ -60,6 +60,9 @@ public struct FieldCause: Sendable, Equatable, Codable {
         case forbidden = "FieldValueForbidden"
         case notFound = "FieldValueNotFound"
         case tooLong = "FieldValueTooLong"
+        case notSupported = "FieldValueNotSupported"
+        case duplicate = "FieldValueDuplicate"
+        case internalError = "InternalError"
     }
     public var reason: Reason
     public var message: String

@@ -69,9 +69,24 @@ public struct TagReference: Codable, Sendable, Equatable {
     public var importPolicy: TagImportPolicy?
     public var referencePolicy: TagReferencePolicy?
 
+    enum CodingKeys: String, CodingKey {
+        case name, annotations, from, reference, generation, importPolicy, referencePolicy
+    }
+
     public init(name: String, from: ObjectReference? = nil) {
         self.name = name
         self.from = from
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
+        from = try c.decodeIfPresent(ObjectReference.self, forKey: .from)
+        reference = try c.decodeIfPresent(Bool.self, forKey: .reference)
+        generation = try c.decodeIfPresent(Int64.self, forKey: .generation)
+        importPolicy = try c.decodeIfPresent(TagImportPolicy.self, forKey: .importPolicy)
+        referencePolicy = try c.decodeIfPresent(TagReferencePolicy.self, forKey: .referencePolicy)
     }
 
     /// `annotations` and `generation` are written as `null` when unset, as OpenShift does.

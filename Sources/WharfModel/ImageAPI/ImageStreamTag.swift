@@ -17,6 +17,20 @@ public struct ImageStreamTag: Codable, Sendable {
         self.image = image
     }
 
+    enum CodingKeys: String, CodingKey {
+        case kind, apiVersion, metadata, tag, generation, lookupPolicy, conditions, image
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        tag = try c.decodeIfPresent(TagReference.self, forKey: .tag)
+        generation = try c.decodeIfPresent(Int64.self, forKey: .generation) ?? 0
+        lookupPolicy = try c.decodeIfPresent(LookupPolicy.self, forKey: .lookupPolicy) ?? LookupPolicy()
+        conditions = try c.decodeIfPresent([TagEventCondition].self, forKey: .conditions)
+        image = try c.decodeIfPresent(Image.self, forKey: .image) ?? Image(metadata: ObjectMeta())
+    }
+
     /// `tag` is written as `null` when the tag has no spec entry.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -41,5 +55,11 @@ public struct ImageStreamImage: Codable, Sendable {
     public init(metadata: ObjectMeta, image: Image) {
         self.metadata = metadata
         self.image = image
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        image = try c.decodeIfPresent(Image.self, forKey: .image) ?? Image(metadata: ObjectMeta())
     }
 }

@@ -70,6 +70,8 @@ final class InMemoryTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
         Array(state.events.filter { $0.resourceVersion > after }.prefix(limit))
     }
 
+    func trimEvents(before: Int64) async throws { state.events.removeAll { $0.resourceVersion < before } }
+
     // BlobLinkStore
     func link(_ digest: Digest, size: Int64, in repository: RepositoryName) async throws {
         state.links[repository, default: [:]][digest] = size

@@ -1,0 +1,98 @@
+import HTTPTypes
+import Hummingbird
+import WharfModel
+
+/// The discovery documents kubectl and the Python client read first (reference §1, §11.1).
+enum Discovery {
+    struct Resource: Encodable {
+        var name: String
+        var singularName: String
+        var namespaced: Bool
+        var kind: String
+        var verbs: [String]
+        var shortNames: [String]?
+        var categories: [String]?
+    }
+
+    struct ResourceList: Encodable {
+        var kind = "APIResourceList"
+        var apiVersion = "v1"
+        var groupVersion: String
+        var resources: [Resource]
+    }
+
+    struct GroupVersion: Encodable {
+        var groupVersion = ImageAPIGroup.version
+        var version = "v1"
+    }
+
+    struct Group: Encodable {
+        var kind: String?
+        var apiVersion: String?
+        var name = ImageAPIGroup.name
+        var versions = [GroupVersion()]
+        var preferredVersion = GroupVersion()
+    }
+
+    struct GroupList: Encodable {
+        var kind = "APIGroupList"
+        var apiVersion = "v1"
+        var groups = [Group()]
+    }
+
+    struct Versions: Encodable {
+        struct Address: Encodable {
+            var clientCIDR = "0.0.0.0/0"
+            var serverAddress: String
+        }
+        var kind = "APIVersions"
+        var versions = ["v1"]
+        var serverAddressByClientCIDRs: [Address]
+    }
+
+    struct Version: Encodable {
+        var major = "1", minor = "32", gitVersion = "v1.32.0+wharf", gitCommit = "", gitTreeState = "clean"
+        var buildDate = "2026-11-27T00:00:00Z", goVersion = "swift6", compiler = "swift", platform = "linux/amd64"
+    }
+
+    static let all = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+    static let tagVerbs = ["create", "delete", "get", "list", "patch", "update"]
+
+    /// The resources of `image.openshift.io/v1`, exactly as OpenShift serves them.
+    static let imageResources: [Resource] = [
+        Resource(name: "images", singularName: "image", namespaced: false, kind: "Image", verbs: all),
+        Resource(name: "imagesignatures", singularName: "imagesignature", namespaced: false, kind: "ImageSignature", verbs: ["create", "delete"]),
+        Resource(name: "imagestreamimages", singularName: "imagestreamimage", namespaced: true, kind: "ImageStreamImage", verbs: ["get"],
+                 shortNames: ["isimage"]),
+        Resource(name: "imagestreamimports", singularName: "imagestreamimport", namespaced: true, kind: "ImageStreamImport", verbs: ["create"]),
+        Resource(name: "imagestreammappings", singularName: "imagestreammapping", namespaced: true, kind: "ImageStreamMapping", verbs: ["create"]),
+        Resource(name: "imagestreams", singularName: "imagestream", namespaced: true, kind: "ImageStream", verbs: all, shortNames: ["is"],
+                 categories: ["all"]),
+        Resource(name: "imagestreams/layers", singularName: "", namespaced: true, kind: "ImageStreamLayers", verbs: ["get"]),
+        Resource(name: "imagestreams/secrets", singularName: "", namespaced: true, kind: "SecretList", verbs: ["get"]),
+        Resource(name: "imagestreams/status", singularName: "", namespaced: true, kind: "ImageStream", verbs: ["get", "patch", "update"]),
+        Resource(name: "imagestreamtags", singularName: "imagestreamtag", namespaced: true, kind: "ImageStreamTag", verbs: tagVerbs,
+                 shortNames: ["istag"]),
+        Resource(name: "imagetags", singularName: "imagetag", namespaced: true, kind: "ImageTag", verbs: tagVerbs, shortNames: ["itag"]),
+    ]
+
+    /// The core group: namespaces, derived from the image streams that exist, and the create-only image kinds again,
+    /// so that kubectl finds objects written with the legacy `apiVersion: v1` (as in the seed document's mapping).
+    /// Listable image kinds are left out, so that `kubectl get imagestreams` resolves to `image.openshift.io`.
+    static let coreResources: [Resource] = [
+        Resource(name: "namespaces", singularName: "namespace", namespaced: false, kind: "Namespace", verbs: ["get", "list"]),
+    ] + imageResources.filter { $0.verbs == ["create"] }
+
+    static func add(to router: Router<WharfRequestContext>) {
+        router.get("/version") { _, _ in JSONWire.response(Version()) }
+        router.get("/api") { request, _ in
+            JSONWire.response(Versions(serverAddressByClientCIDRs: [.init(serverAddress: request.head.authority ?? "127.0.0.1")]))
+        }
+        router.get("/api/v1") { _, _ in JSONWire.response(ResourceList(groupVersion: "v1", resources: coreResources)) }
+        router.get("/apis") { _, _ in JSONWire.response(GroupList()) }
+        router.get("/apis/\(ImageAPIGroup.name)") { _, _ in JSONWire.response(Group(kind: "APIGroup", apiVersion: "v1")) }
+        router.get("/apis/\(ImageAPIGroup.version)") { _, _ in
+            JSONWire.response(ResourceList(groupVersion: ImageAPIGroup.version, resources: imageResources))
+        }
+    }
+}

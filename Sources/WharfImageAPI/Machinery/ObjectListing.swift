@@ -1,0 +1,36 @@
+import WharfModel
+import WharfStorage
+
+/// How LIST and WATCH see one stored kind: its list kind, selectable fields and labels.
+struct ListedKind<Object: Codable & Sendable>: Sendable {
+    let kind: String
+    let listKind: String
+    /// Field selector names this kind supports.
+    let fields: [String]
+    let fieldValue: @Sendable (Object, String) -> String
+    let labels: @Sendable (Object) -> [String: String]?
+    let decorate: @Sendable (Object) -> Object
+
+    func matches(_ object: Object, _ options: ListOptions) -> Bool {
+        options.labelSelector.matches(labels(object)) && options.fieldSelector.matches { fieldValue(object, $0) }
+    }
+}
+
+extension ImageAPI {
+    /// LIST with selectors and `limit`/`continue` pages cut from one snapshot.
+    func list<Object>(_ listed: ListedKind<Object>, namespace: String?, options: ListOptions) async throws -> ObjectList<Object> {
+        if let token = options.continueToken, !token.isEmpty {
+            let page = try snapshots.next(token, limit: options.limit)
+            let items = try page.items.map { try ObjectCodec.decode(Object.self, from: $0) }
+            return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: page.resourceVersion, continue: page.token), items: items)
+        }
+        let (objects, resourceVersion) = try await metadata.read { tx in
+            (try await tx.objects.list(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
+        }
+        let matching = try objects.map { listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)) }.filter { listed.matches($0, options) }
+        let documents = try matching.map { try ObjectCodec.encode($0) }
+        let page = snapshots.page(documents, resourceVersion: String(resourceVersion), limit: options.limit)
+        let items = page.token == nil ? matching : Array(matching.prefix(page.items.count))
+        return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: page.token), items: items)
+    }
+}
