@@ -53,8 +53,8 @@ extension ImageAPI {
             if existing?.spec.tags?.contains(where: { $0.name == tagName }) == true {
                 throw KubernetesError.alreadyExists("imagestreamtags", name)
             }
-            let stream = try await writeSpecTag(Self.specTag(from: tag, named: tagName, kind: "ImageStreamTag"), tagName, into: existing,
-                                                namespace: namespace, streamName: streamName, annotations: tag.metadata.annotations, in: tx)
+            let stream = try await writeSpecTag(Self.specTag(from: tag, named: tagName, kind: "ImageStreamTag", creating: true), tagName,
+                                                into: existing, namespace: namespace, streamName: streamName, in: tx)
             return try await tagView(stream, tag: tagName, in: tx)
         }
     }
@@ -78,8 +78,8 @@ extension ImageAPI {
             if tag.tag == nil, !hadSpecTag {
                 throw KubernetesError.badRequest("imagestreamtag \(tagName) is not a spec tag in imagestream \(namespace)/\(streamName), cannot be updated")
             }
-            let stream = try await writeSpecTag(Self.specTag(from: tag, named: tagName, kind: "ImageStreamTag"), tagName, into: existing,
-                                                namespace: namespace, streamName: streamName, annotations: tag.metadata.annotations, in: tx)
+            let stream = try await writeSpecTag(Self.specTag(from: tag, named: tagName, kind: "ImageStreamTag", creating: false), tagName,
+                                                into: existing, namespace: namespace, streamName: streamName, in: tx)
             return Written(object: try await tagView(stream, tag: tagName, in: tx), created: !hadSpecTag)
         }
     }
@@ -124,14 +124,15 @@ extension ImageAPI {
         return (String(parts[0]), String(parts[1]))
     }
 
-    /// The spec tag an ImageStreamTag carries, named after the object; its annotations follow the object's.
-    static func specTag(from tag: ImageStreamTag, named name: String, kind: String) throws -> TagReference? {
+    /// The spec tag an ImageStreamTag carries, named after the object; its annotations follow the object's. On create,
+    /// annotations that differ from the object's are `invalid`; on update they are replaced (reference §5.4–5.5).
+    static func specTag(from tag: ImageStreamTag, named name: String, kind: String, creating: Bool) throws -> TagReference? {
         guard var reference = tag.tag else { return nil }
         if reference.name.isEmpty { reference.name = name }
         guard reference.name == name else {
             throw KubernetesError.invalid(kind, tag.metadata.name ?? "", [.invalid("tag.name", value: reference.name, "must match image tag name")])
         }
-        if let annotations = reference.annotations, annotations != (tag.metadata.annotations ?? [:]) {
+        if creating, let annotations = reference.annotations, annotations != (tag.metadata.annotations ?? [:]) {
             throw KubernetesError.invalid(kind, tag.metadata.name ?? "", [.invalid("tag.annotations", value: "\(annotations)",
                 "tag annotations must not be provided or must be equal to the object meta annotations")])
         }
@@ -141,7 +142,7 @@ extension ImageAPI {
 
     /// Sets (or, with `nil`, keeps) spec tag `tagName` on the stream, creating the stream when it does not exist.
     func writeSpecTag(_ tag: TagReference?, _ tagName: String, into existing: ImageStream?, namespace: String, streamName: String,
-                      annotations: [String: String]?, in tx: any MetadataTransaction) async throws -> ImageStream {
+                      in tx: any MetadataTransaction) async throws -> ImageStream {
         var stream = existing ?? ImageStream(metadata: ObjectMeta(name: streamName, namespace: namespace))
         if existing == nil { try Self.validateStreamName(namespace: namespace, name: streamName) }
         var tags = (stream.spec.tags ?? []).filter { $0.name != tagName }

@@ -279,7 +279,7 @@ extension ImageAPI {
         var stream = decorate(stream)
         let namespace = stream.metadata.namespace ?? "", name = stream.metadata.name ?? ""
         let saved = try await tx.objects.write(ObjectKey(kind: Kind.imageStream, namespace: namespace, name: name),
-                                               uid: stream.metadata.uid ?? "", event: event) { resourceVersion in
+                                               uid: stream.metadata.uid ?? "", event: event, retention: eventRetention) { resourceVersion in
             stream.metadata.resourceVersion = resourceVersion
             return stream
         }

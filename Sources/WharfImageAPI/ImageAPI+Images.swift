@@ -80,7 +80,7 @@ extension ImageAPI {
         if let reference = new.dockerImageReference, !reference.isEmpty { next.dockerImageReference = reference }
         guard next != old else { return old }
         let name = old.metadata.name ?? ""
-        return try await tx.objects.write(ObjectKey(kind: Kind.image, name: name), uid: old.metadata.uid ?? "", event: .modified) { resourceVersion in
+        return try await tx.objects.write(ObjectKey(kind: Kind.image, name: name), uid: old.metadata.uid ?? "", event: .modified, retention: eventRetention) { resourceVersion in
             next.metadata.resourceVersion = resourceVersion
             return next
         }
@@ -141,7 +141,7 @@ extension ImageAPI {
         image.metadata.uid = uid
         image.metadata.creationTimestamp = now()
         image.metadata.generation = nil
-        return try await tx.objects.write(ObjectKey(kind: Kind.image, name: name), uid: uid, event: .added) { resourceVersion in
+        return try await tx.objects.write(ObjectKey(kind: Kind.image, name: name), uid: uid, event: .added, retention: eventRetention) { resourceVersion in
             image.metadata.resourceVersion = resourceVersion
             return image
         }

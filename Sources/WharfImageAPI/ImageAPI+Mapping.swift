@@ -39,15 +39,23 @@ extension ImageAPI {
     /// Creates the stream if it is missing (the registry's privilege) and the Image if it is new. With a tag, the image
     /// is tagged with the collapse rules; without one (push by digest) no tag event is added.
     public func recordPush(_ image: Image, repository: RepositoryName, tag: String?, in tx: any MetadataTransaction) async throws {
-        var stream: ImageStream
-        if let existing = try await imageStream(namespace: repository.namespace, name: repository.name, in: tx) {
-            stream = existing
+        if let stream = try await imageStream(namespace: repository.namespace, name: repository.name, in: tx) {
+            if let tag {
+                try await self.tag(image, into: stream, tag: tag, in: tx)
+                return
+            }
         } else {
-            stream = try await insertStream(ImageStream(metadata: ObjectMeta(name: repository.name)), namespace: repository.namespace, in: tx)
+            var stream = ImageStream(metadata: ObjectMeta(name: repository.name, namespace: repository.namespace))
+            stream.metadata.generation = 1
+            stream = decorate(stream)
+            if let tag {
+                let event = TagEvent(created: now(), dockerImageReference: image.dockerImageReference ?? "", image: image.metadata.name ?? "",
+                                     generation: 1)
+                _ = TagHistory.add(event, to: tag, in: &stream)
+            }
+            _ = try await insertStream(stream, namespace: repository.namespace, in: tx)
         }
-        if let tag {
-            try await self.tag(image, into: stream, tag: tag, in: tx)
-        } else if try await tx.objects.get(ObjectKey(kind: Kind.image, name: image.metadata.name ?? "")) == nil {
+        if try await tx.objects.get(ObjectKey(kind: Kind.image, name: image.metadata.name ?? "")) == nil {
             _ = try await insert(image, in: tx)
         }
     }

@@ -73,6 +73,7 @@ extension ImageAPI {
             last = Int64(current.metadata.resourceVersion ?? "") ?? 0
         }
         var lastBookmark = clock.now
+        let bookmarkInterval = min(Duration.seconds(10), request.timeout / 2)
         while clock.now < deadline {
             let events = try await metadata.read { try await $0.objects.events(after: last, limit: 500) }
             for event in events {
@@ -82,7 +83,7 @@ extension ImageAPI {
                 guard listed.matches(object, request.options) else { continue }
                 try await emit(try Self.line(event.type.rawValue, object))
             }
-            if request.bookmarks, clock.now - lastBookmark > .seconds(10) {
+            if request.bookmarks, clock.now - lastBookmark >= bookmarkInterval {
                 try await emit(try Self.line("BOOKMARK", Bookmark(kind: listed.kind, metadata: .init(resourceVersion: String(last)))))
                 lastBookmark = clock.now
             }

@@ -13,10 +13,14 @@ public struct ImageAPI: Sendable {
     public let registryHostname: String
     let now: @Sendable () -> Time
     let snapshots = ListSnapshots()
+    /// About how many past events watchers may resume from; older resourceVersions get 410 Expired.
+    let eventRetention: Int64
 
-    public init(metadata: any MetadataStore, registryHostname: String, now: @escaping @Sendable () -> Time = ImageAPI.systemTime) {
+    public init(metadata: any MetadataStore, registryHostname: String, eventRetention: Int64 = 10_000,
+                now: @escaping @Sendable () -> Time = ImageAPI.systemTime) {
         self.metadata = metadata
         self.registryHostname = registryHostname
+        self.eventRetention = eventRetention
         self.now = now
     }
 

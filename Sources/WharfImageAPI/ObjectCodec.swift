@@ -24,20 +24,17 @@ enum ObjectCodec {
 }
 
 extension ObjectStore {
-    /// How many events watchers may resume from, and how often older ones are trimmed.
-    static var eventsRetained: Int64 { 10_000 }
-    static var eventTrimInterval: Int64 { 1_000 }
 
-    /// Stores `document` for `key` under a fresh resourceVersion and records the watch event.
-    /// `prepare` receives the new resourceVersion so it can be written into the document itself.
-    func write<T: Encodable>(_ key: ObjectKey, uid: String, event: WatchEvent.EventType,
+    /// Stores `document` for `key` under a fresh resourceVersion and records the watch event, keeping about the
+    /// newest `retention` events. `prepare` receives the new resourceVersion so it can be written into the document.
+    func write<T: Encodable>(_ key: ObjectKey, uid: String, event: WatchEvent.EventType, retention: Int64,
                              _ prepare: (String) throws -> T) async throws -> T {
         let resourceVersion = try await nextResourceVersion()
         let object = try prepare(String(resourceVersion))
         let document = try ObjectCodec.encode(object)
         try await put(StoredObject(key: key, uid: uid, resourceVersion: resourceVersion, document: document))
         try await appendEvent(WatchEvent(resourceVersion: resourceVersion, type: event, key: key, document: document))
-        if resourceVersion % Self.eventTrimInterval == 0 { try await trimEvents(before: resourceVersion - Self.eventsRetained) }
+        if resourceVersion % max(1, retention / 10) == 0 { try await trimEvents(before: resourceVersion - retention) }
         return object
     }
 }

@@ -8,6 +8,7 @@ public struct Image: Codable, Sendable, Equatable {
     public var dockerImageMetadataVersion: String?
     public var dockerImageManifest: String?
     public var dockerImageLayers: [ImageLayer]?
+    public var signatures: [ImageSignature]?
     public var dockerImageSignatures: [String]?
     public var dockerImageManifestMediaType: String?
     public var dockerImageConfig: String?
@@ -28,6 +29,7 @@ public struct Image: Codable, Sendable, Equatable {
         dockerImageMetadataVersion = try c.decodeIfPresent(String.self, forKey: .dockerImageMetadataVersion)
         dockerImageManifest = try c.decodeIfPresent(String.self, forKey: .dockerImageManifest)
         dockerImageLayers = try c.decodeIfPresent([ImageLayer].self, forKey: .dockerImageLayers)
+        signatures = try c.decodeIfPresent([ImageSignature].self, forKey: .signatures)
         dockerImageSignatures = try c.decodeIfPresent([String].self, forKey: .dockerImageSignatures)
         dockerImageManifestMediaType = try c.decodeIfPresent(String.self, forKey: .dockerImageManifestMediaType)
         dockerImageConfig = try c.decodeIfPresent(String.self, forKey: .dockerImageConfig)
