@@ -66,7 +66,55 @@ public struct ImageAPIRoutes: Sendable {
         case .imagestreamimages:
             guard verb == .get, let namespace = route.namespace, let name = route.name else { throw Self.notAllowed }
             return JSONWire.response(try await api.imageStreamImage(namespace: namespace, name: name))
-        case .imagestreamimports, .imagetags, .imagesignatures:
+        case .imagetags: return try await imageTags(route, verb, request)
+        case .imagestreamimports:
+            guard verb == .create, let namespace = route.namespace else { throw Self.notAllowed }
+            let body = try await KubernetesBody.decode(ImageStreamImport.self, kind: "ImageStreamImport", from: request)
+            return Self.written(try await api.createImageStreamImport(body.object, namespace: namespace), status: .created, warnings: body.unknownFields)
+        case .imagesignatures:
+            switch (verb, route.name) {
+            case (.create, nil):
+                let body = try await KubernetesBody.decode(ImageSignature.self, kind: "ImageSignature", from: request)
+                return Self.written(try await api.createImageSignature(body.object), status: .created, warnings: body.unknownFields)
+            case (.delete, let name?):
+                try await api.deleteImageSignature(name: name)
+                return JSONWire.response(KubernetesStatus(status: "Success", code: 200))
+            default:
+                throw Self.notAllowed
+            }
+        }
+    }
+
+    private func imageTags(_ route: APIRoute, _ verb: Verb, _ request: Request) async throws -> Response {
+        guard route.subresource == nil else { throw APIRoute.unknown }
+        switch (verb, route.namespace, route.name) {
+        case (.get, let namespace?, let name?):
+            return JSONWire.response(try await api.imageTag(namespace: namespace, name: name))
+        case (.list, let namespace, nil):
+            return JSONWire.response(try await api.imageTags(namespace: namespace,
+                                                             options: try ListQuery.options(request, fields: ["metadata.name", "metadata.namespace"])))
+        case (.watch, _, _):
+            throw WharfError(.methodNotAllowed, "watch is not supported on resources of kind \"imagetags.image.openshift.io\"")
+        case (.create, let namespace?, nil):
+            let body = try await KubernetesBody.decode(ImageTag.self, kind: "ImageTag", from: request)
+            return Self.written(try await api.createImageTag(body.object, namespace: namespace), status: .created, warnings: body.unknownFields)
+        case (.update, let namespace?, let name?):
+            let body = try await KubernetesBody.decode(ImageTag.self, kind: "ImageTag", from: request)
+            let written = try await api.updateImageTag(body.object, namespace: namespace, name: name)
+            return Self.written(written.object, status: written.created ? .created : .ok, warnings: body.unknownFields)
+        case (.patch, let namespace?, let name?):
+            let (type, patch) = try await Self.patch(request)
+            let current = try await api.imageTag(namespace: namespace, name: name)
+            var patched = try JSONValue(encoding: current)
+            patched = try Patch.apply(type, patch, to: patched)
+            var tag = try patched.decode(ImageTag.self)
+            tag.metadata.resourceVersion = nil
+            let written = try await api.updateImageTag(tag, namespace: namespace, name: name)
+            return JSONWire.response(written.object, status: written.created ? .created : .ok)
+        case (.delete, let namespace?, let name?):
+            try await api.deleteImageTag(namespace: namespace, name: name)
+            return JSONWire.response(KubernetesStatus(status: "Success", code: 200))
+        default:
             throw Self.notAllowed
         }
     }
@@ -250,6 +298,26 @@ public struct ImageAPIRoutes: Sendable {
         return ArraySlice(JSONWire.encode(TableEvent(type: event.type, object: table(event.object))) + [UInt8(ascii: "\n")])
     }
 
+    /// Whole seconds of a Go duration such as `8s`, `1m30s` or `2h` (kubectl's `timeout` parameter).
+    static func goDurationSeconds(_ text: String) -> Int? {
+        var total = 0.0, number = ""
+        for character in text {
+            if character.isNumber || character == "." {
+                number.append(character)
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            switch character {
+            case "h": total += value * 3600
+            case "m": total += value * 60
+            case "s": total += value
+            default: return nil
+            }
+            number = ""
+        }
+        return number.isEmpty ? Int(total) : nil
+    }
+
     /// A chunked stream of watch events, one JSON object per line.
     func watch(_ request: Request, options: ListOptions, name: String?,
                _ run: @escaping @Sendable (WatchRequest, (ArraySlice<UInt8>) async throws -> Void) async throws -> Void) -> Response {
@@ -257,7 +325,8 @@ public struct ImageAPIRoutes: Sendable {
         if let name {
             options.fieldSelector = (try? FieldSelector(parsing: "metadata.name=\(name)", supported: ["metadata.name"])) ?? options.fieldSelector
         }
-        let timeout = request.query("timeoutSeconds").flatMap(Int.init).map { Duration.seconds(max(1, $0)) } ?? .seconds(1800)
+        let seconds = [request.query("timeoutSeconds").flatMap(Int.init), request.query("timeout").flatMap(Self.goDurationSeconds)].compactMap { $0 }
+        let timeout = Duration.seconds(max(1, seconds.min() ?? 1800))
         let watch = WatchRequest(namespace: APIRoute.namespace(of: request), options: options, resourceVersion: request.query("resourceVersion"),
                                  bookmarks: request.query("allowWatchBookmarks") == "true", timeout: timeout)
         return Response(status: .ok, headers: [.contentType: "application/json", .transferEncoding: "chunked"], body: ResponseBody { writer in
