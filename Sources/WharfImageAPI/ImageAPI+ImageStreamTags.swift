@@ -116,10 +116,14 @@ extension ImageAPI {
 
     // MARK: - Internals
 
+    /// Splits `<stream>:<tag>`: `badRequest` without exactly one `:`, `invalid` when the tag breaks the tag grammar.
     static func splitTagName(_ name: String) throws -> (String, String) {
         let parts = name.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !name.contains("@") else {
             throw KubernetesError.badRequest("ImageStreamTags must be retrieved with <name>:<tag>")
+        }
+        guard Tag(String(parts[1])) != nil else {
+            throw KubernetesError.invalid("ImageStreamTag", name, [.invalid("metadata.name", value: name, "the tag must match \"[\\w][\\w.-]{0,127}\"")])
         }
         return (String(parts[0]), String(parts[1]))
     }

@@ -203,7 +203,9 @@ extension ImageAPI {
         var stream = stream
         stream.kind = "ImageStream"
         stream.apiVersion = ImageAPIGroup.version
-        stream.status.dockerImageRepository = dockerImageRepository(namespace: stream.metadata.namespace ?? "", name: stream.metadata.name ?? "")
+        let namespace = stream.metadata.namespace ?? "", name = stream.metadata.name ?? ""
+        stream.status.dockerImageRepository = dockerImageRepository(namespace: namespace, name: name)
+        stream.status.publicDockerImageRepository = publicHostname.map { "\($0)/\(namespace)/\(name)" }
         stream.spec.tags = stream.spec.tags.map { tags in
             tags.map { tag in
                 var tag = tag

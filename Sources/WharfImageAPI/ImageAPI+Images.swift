@@ -77,6 +77,7 @@ extension ImageAPI {
         var next = old
         next.metadata.labels = new.metadata.labels
         next.metadata.annotations = new.metadata.annotations
+        next.signatures = new.signatures
         if let reference = new.dockerImageReference, !reference.isEmpty { next.dockerImageReference = reference }
         guard next != old else { return old }
         let name = old.metadata.name ?? ""

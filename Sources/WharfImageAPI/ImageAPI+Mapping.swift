@@ -19,7 +19,11 @@ extension ImageAPI {
         }
         var causes: [FieldCause] = []
         if name.isEmpty { causes.append(.required("metadata.name")) }
-        if mapping.tag.isEmpty { causes.append(.required("tag")) }
+        if mapping.tag.isEmpty {
+            causes.append(.required("tag"))
+        } else if Tag(mapping.tag) == nil {
+            causes.append(.invalid("tag", value: mapping.tag, "must match \"[\\w][\\w.-]{0,127}\""))
+        }
         do {
             try validate(&image, fieldPrefix: "image.", kind: "ImageStreamMapping")
         } catch let error as WharfError where error.code == .invalid {

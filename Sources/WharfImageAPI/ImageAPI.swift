@@ -13,13 +13,16 @@ public struct ImageAPI: Sendable {
     public let registryHostname: String
     let now: @Sendable () -> Time
     let snapshots = ListSnapshots()
+    /// The host clients outside the cluster pull from, when it differs: `status.publicDockerImageRepository`.
+    public let publicHostname: String?
     /// About how many past events watchers may resume from; older resourceVersions get 410 Expired.
     let eventRetention: Int64
 
-    public init(metadata: any MetadataStore, registryHostname: String, eventRetention: Int64 = 10_000,
+    public init(metadata: any MetadataStore, registryHostname: String, publicHostname: String? = nil, eventRetention: Int64 = 10_000,
                 now: @escaping @Sendable () -> Time = ImageAPI.systemTime) {
         self.metadata = metadata
         self.registryHostname = registryHostname
+        self.publicHostname = publicHostname
         self.eventRetention = eventRetention
         self.now = now
     }

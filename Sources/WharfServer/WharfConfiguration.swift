@@ -4,6 +4,7 @@
 /// - `host` (`WHARF_HOST`, default `127.0.0.1`) and `port` (`WHARF_PORT`, default 5000): where to listen.
 /// - `dataDirectory` (`WHARF_DATA_DIR`, default `./wharf-data`): metadata (`metadata.sqlite`) and blobs (`blobs/`, `uploads/`).
 /// - `registryHostname` (`WHARF_REGISTRY_HOSTNAME`, default `<host>:<port>`): the host in every `dockerImageReference`.
+/// - `publicHostname` (`WHARF_PUBLIC_HOSTNAME`, default none): the host in `status.publicDockerImageRepository`.
 public struct WharfConfiguration: Sendable {
     /// Where metadata and blobs live.
     public enum Storage: Sendable {
@@ -17,10 +18,12 @@ public struct WharfConfiguration: Sendable {
     public var port: Int
     public var dataDirectory: String
     public var registryHostname: String?
+    public var publicHostname: String?
     public var storage: Storage
 
     public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String = "./wharf-data", registryHostname: String? = nil,
-                storage: Storage = .embedded) {
+                publicHostname: String? = nil, storage: Storage = .embedded) {
+        self.publicHostname = publicHostname
         self.storage = storage
         self.host = host
         self.port = port

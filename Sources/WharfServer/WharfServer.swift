@@ -40,7 +40,8 @@ public enum WharfServer {
             blobs = InMemoryBlobStore()
             metadata = InMemoryMetadataStore()
         }
-        let api = ImageAPI(metadata: metadata, registryHostname: configuration.effectiveRegistryHostname)
+        let api = ImageAPI(metadata: metadata, registryHostname: configuration.effectiveRegistryHostname,
+                           publicHostname: configuration.publicHostname)
         let registry = Registry(blobs: blobs, metadata: metadata, images: api)
         return WharfRouter.make(registry: registry, api: api)
     }

@@ -21,9 +21,13 @@ struct Wharfd: AsyncParsableCommand {
     @Option(help: "Host[:port] used in image references (env WHARF_REGISTRY_HOSTNAME; default <host>:<port>).")
     var registryHostname: String?
 
+    @Option(help: "Host[:port] clients outside use, shown as publicDockerImageRepository (env WHARF_PUBLIC_HOSTNAME).")
+    var publicHostname: String?
+
     func run() async throws {
         let settings = WharfConfiguration(host: host, port: port, dataDirectory: dataDir,
-                                          registryHostname: registryHostname ?? ProcessInfo.processInfo.environment["WHARF_REGISTRY_HOSTNAME"])
+                                          registryHostname: registryHostname ?? ProcessInfo.processInfo.environment["WHARF_REGISTRY_HOSTNAME"],
+                                          publicHostname: publicHostname ?? ProcessInfo.processInfo.environment["WHARF_PUBLIC_HOSTNAME"])
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         let host = self.host
         let app = try await WharfServer.makeApplication(settings) { port in

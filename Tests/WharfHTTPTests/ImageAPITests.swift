@@ -131,6 +131,11 @@ struct ImageAPITests {
             #expect(response.json["reason"] as? String == "Invalid")
             let causes = ((response.json["details"] as? [String: Any])?["causes"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
             #expect(causes == ["tag", "image.metadata.name", "image.dockerImageReference"])
+            let badTag = Array(#"{"metadata":{"name":"s"},"tag":"-bad","image":{"metadata":{"name":"x"},"dockerImageReference":"r@x"}}"#.utf8)
+            let badTagResponse = try await wire.send(.post, "\(Self.api)/namespaces/ns/imagestreammappings", body: badTag)
+            #expect(badTagResponse.status == .unprocessableContent)
+            #expect(((badTagResponse.json["details"] as? [String: Any])?["causes"] as? [[String: Any]])?.first?["field"] as? String == "tag")
+            #expect(try await wire.send(.get, "\(Self.api)/namespaces/ns/imagestreamtags/app:-bad").status == .unprocessableContent)
             let wrongNamespace = Array(#"{"metadata":{"name":"s","namespace":"other"},"tag":"t","image":{}}"#.utf8)
             #expect(try await wire.send(.post, "\(Self.api)/namespaces/ns/imagestreammappings", body: wrongNamespace).status == .badRequest)
             let malformed = try await wire.send(.post, "\(Self.api)/namespaces/ns/imagestreammappings", body: Array("{".utf8))
