@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Value types and rules.
@@ -45,11 +46,15 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         // Use cases.
+        .target(name: "WharfAccess", dependencies: [
+            "WharfModel", "WharfStorage",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         .target(name: "WharfImageAPI", dependencies: ["WharfModel", "WharfStorage"], swiftSettings: strict),
         .target(name: "WharfRegistry", dependencies: ["WharfModel", "WharfStorage", "WharfImageAPI", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         // HTTP edge.
         .target(name: "WharfHTTP", dependencies: [
-            "WharfModel", "WharfStorage", "WharfImageAPI", "WharfRegistry",
+            "WharfModel", "WharfStorage", "WharfImageAPI", "WharfRegistry", "WharfAccess",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -57,9 +62,12 @@ let package = Package(
         ], swiftSettings: strict),
         // Composition root.
         .target(name: "WharfServer", dependencies: [
-            "WharfHTTP", "WharfRegistry", "WharfImageAPI", "WharfStorage",
+            "WharfHTTP", "WharfRegistry", "WharfImageAPI", "WharfStorage", "WharfAccess",
             "BlobStoreFilesystem", "MetadataStoreSQLite",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),

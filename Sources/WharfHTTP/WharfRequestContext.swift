@@ -1,10 +1,21 @@
 public import Hummingbird
+import NIOCore
+public import WharfModel
 
-/// The request context of every Wharf route.
+/// The request context of every Wharf route: who is calling, and from where.
 public struct WharfRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The authenticated caller; anonymous until `AuthenticationMiddleware` says otherwise.
+    public var user: UserInfo = .anonymous
+    /// Whether the request carried credentials at all (a challenge is due only to requests without them).
+    public var presentedCredentials = false
+    /// The client's address, for throttling failed logins.
+    public let source: String
+    /// `http` or `https`, as the server is configured.
+    public var scheme = "http"
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        self.source = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }

@@ -1,16 +1,21 @@
 import HTTPTypes
 public import Hummingbird
+public import WharfAccess
 public import WharfImageAPI
 public import WharfRegistry
 
 /// Builds the router for every surface Wharf serves.
 public enum WharfRouter {
-    /// `/v2/` (OCI distribution), `/apis/image.openshift.io/v1/` (image API) and `/healthz`.
-    /// Routes are all registered here, before the router is handed to the application.
-    public static func make(registry: Registry, api: ImageAPI) -> Router<WharfRequestContext> {
+    /// `/v2/` (OCI distribution), `/apis/image.openshift.io/v1/` (image API), RBAC, tokens, discovery and `/healthz`,
+    /// behind authentication. Routes are all registered here, before the router is handed to the application.
+    public static func make(registry: Registry, api: ImageAPI, access: AccessControl, secure: Bool = false) -> Router<WharfRequestContext> {
         let router = Router(context: WharfRequestContext.self)
-        OCIRoutes(registry: registry).add(to: router)
-        ImageAPIRoutes(api: api).add(to: router)
+        router.middlewares.add(AuthenticationMiddleware(access: access, scheme: secure ? "https" : "http"))
+        router.middlewares.add(AuditMiddleware())
+        OCIRoutes(registry: registry, access: access).add(to: router)
+        ImageAPIRoutes(api: api, access: access).add(to: router)
+        AccessRoutes(access: access).add(to: router)
+        TokenEndpoint.add(to: router)
         Discovery.add(to: router)
         router.get("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
         return router

@@ -38,11 +38,10 @@ extension Registry {
         }
     }
 
-    /// Every repository, sorted, paginated with `n` and `last`.
-    public func catalog(limit: Int?, after last: String?) async throws -> Page<String> {
-        try await metadata.read { tx in
-            Page(sorted: try await images.repositories(in: tx).map(\.description), after: last, limit: limit) { $0 }
-        }
+    /// The repositories `include` accepts, sorted, paginated with `n` and `last`.
+    public func catalog(limit: Int?, after last: String?, including include: (RepositoryName) -> Bool = { _ in true }) async throws -> Page<String> {
+        let repositories = try await metadata.read { tx in try await images.repositories(in: tx) }
+        return Page(sorted: repositories.filter(include).map(\.description), after: last, limit: limit) { $0 }
     }
 
     /// The manifests of `repository` whose subject is `subject`, optionally only those of `artifactType`.

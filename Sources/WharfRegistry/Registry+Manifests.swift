@@ -21,8 +21,10 @@ extension Registry {
     ///
     /// Throws `manifestInvalid` / `manifestTooLarge` for a bad payload, `digestInvalid` when a digest reference does not
     /// match the bytes, and `manifestBlobUnknown` when a referenced blob or child manifest is not in `repository`.
+    ///
+    /// When the repository's stream does not exist yet it is created, if `mayCreateStream`; otherwise the push is `denied`.
     public func putManifest(_ bytes: [UInt8], contentType: String?, in repository: RepositoryName,
-                            reference: Reference) async throws -> PushedManifest {
+                            reference: Reference, mayCreateStream: Bool = true) async throws -> PushedManifest {
         let algorithm: Digest.Algorithm
         if case .digest(let digest) = reference { algorithm = digest.algorithm } else { algorithm = .sha256 }
         let payload = try ManifestPayload(bytes: bytes, contentType: contentType, digestAlgorithm: algorithm)
@@ -47,6 +49,10 @@ extension Registry {
         var tag: String?
         if case .tag(let value) = reference { tag = value.value }
         try await metadata.transaction { tx in
+            if !mayCreateStream, try await !images.streamExists(repository, in: tx) {
+                throw WharfError(.denied, "image stream \(repository) does not exist, and creating it needs the right to create image streams "
+                                 + "in namespace \(repository.namespace)")
+            }
             try await tx.manifests.put(record)
             try await images.recordPush(image, repository: repository, tag: tag, in: tx)
         }

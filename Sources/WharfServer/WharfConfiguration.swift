@@ -5,6 +5,7 @@
 /// - `dataDirectory` (`WHARF_DATA_DIR`, default `./wharf-data`): metadata (`metadata.sqlite`) and blobs (`blobs/`, `uploads/`).
 /// - `registryHostname` (`WHARF_REGISTRY_HOSTNAME`, default `<host>:<port>`): the host in every `dockerImageReference`.
 /// - `publicHostname` (`WHARF_PUBLIC_HOSTNAME`, default none): the host in `status.publicDockerImageRepository`.
+/// - `tlsCertificate`, `tlsKey` (`WHARF_TLS_CERT`, `WHARF_TLS_KEY`): PEM files; with both, HTTPS instead of HTTP.
 public struct WharfConfiguration: Sendable {
     /// Where metadata and blobs live.
     public enum Storage: Sendable {
@@ -20,9 +21,15 @@ public struct WharfConfiguration: Sendable {
     public var registryHostname: String?
     public var publicHostname: String?
     public var storage: Storage
+    /// The bootstrap admin token's secret, instead of a random one (for tests).
+    public var adminToken: String?
+    /// PEM files of a certificate chain and its key: with both, `wharfd` serves HTTPS.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String = "./wharf-data", registryHostname: String? = nil,
-                publicHostname: String? = nil, storage: Storage = .embedded) {
+                publicHostname: String? = nil, storage: Storage = .embedded, adminToken: String? = nil) {
+        self.adminToken = adminToken
         self.publicHostname = publicHostname
         self.storage = storage
         self.host = host

@@ -1,11 +1,16 @@
 import Foundation
 import BlobStoreFilesystem
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 public import Logging
 import MetadataStoreSQLite
 import NIOCore
+import WharfAccess
 import WharfHTTP
 import WharfImageAPI
+import WharfModel
 import WharfRegistry
 import WharfStorage
 
@@ -18,21 +23,34 @@ public enum WharfServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let router = try await makeRouter(configuration)
+        var server = HTTPServerBuilder.http1()
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+                let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+                server = try .tls(.http1(), tlsConfiguration: tls)
+            } catch {
+                throw WharfError(.unavailable, "cannot load the TLS certificate \(certificate) and key \(key): \(error)", cause: error)
+            }
+        }
         return Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
     }
 
-    /// The router over the configured storage, with every route registered.
+    /// The router over the configured storage, with every route registered. On the first start the bootstrap `admin`
+    /// identity gets a token: it is printed once and, on the embedded profile, written to `admin.token` in the data
+    /// directory, readable only by its owner.
     public static func makeRouter(_ configuration: WharfConfiguration) async throws -> Router<WharfRequestContext> {
         let blobs: any BlobStore
         let metadata: any MetadataStore
+        let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
         switch configuration.storage {
         case .embedded:
-            let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             blobs = try await FilesystemBlobStore(root: directory)
             metadata = try SQLiteMetadataStore(path: directory + "/metadata.sqlite")
@@ -43,6 +61,17 @@ public enum WharfServer {
         let api = ImageAPI(metadata: metadata, registryHostname: configuration.effectiveRegistryHostname,
                            publicHostname: configuration.publicHostname)
         let registry = Registry(blobs: blobs, metadata: metadata, images: api)
-        return WharfRouter.make(registry: registry, api: api)
+        let access = AccessControl(metadata: metadata)
+        if let secret = try await access.bootstrapAdmin(secret: configuration.adminToken), configuration.storage == .embedded {
+            let file = directory + "/admin.token"
+            guard FileManager.default.createFile(atPath: file, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw WharfError(.unavailable, "cannot write the admin token to \(file)")
+            }
+            let host = configuration.effectiveRegistryHostname
+            let message = "Created the admin identity. Its token is shown this once and saved in \(file) (mode 0600):\n\(secret)\n"
+                + "Log in with: skopeo login --tls-verify=false -u admin -p \"$(cat \(file))\" \(host)\n"
+            FileHandle.standardOutput.write(Data(message.utf8))
+        }
+        return WharfRouter.make(registry: registry, api: api, access: access, secure: configuration.tlsCertificate != nil)
     }
 }

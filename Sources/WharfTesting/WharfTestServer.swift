@@ -6,12 +6,15 @@ public import WharfServer
 public enum WharfTestServer {
     /// The registry hostname test servers put in image references.
     public static let registryHostname = "registry.test:5000"
+    /// The secret of the bootstrap admin token of test servers.
+    public static let adminToken = "wharf_test-admin-token"
 
     /// An application on `storage` (in memory by default), listening on an ephemeral port when run live.
     public static func makeApplication(storage: WharfConfiguration.Storage = .inMemory, dataDirectory: String = "./wharf-test-data")
         async throws -> some ApplicationProtocol
     {
-        let configuration = WharfConfiguration(port: 0, dataDirectory: dataDirectory, registryHostname: registryHostname, storage: storage)
+        let configuration = WharfConfiguration(port: 0, dataDirectory: dataDirectory, registryHostname: registryHostname, storage: storage,
+                                               adminToken: adminToken)
         return Application(router: try await WharfServer.makeRouter(configuration),
                            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }

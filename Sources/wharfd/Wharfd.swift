@@ -24,15 +24,24 @@ struct Wharfd: AsyncParsableCommand {
     @Option(help: "Host[:port] clients outside use, shown as publicDockerImageRepository (env WHARF_PUBLIC_HOSTNAME).")
     var publicHostname: String?
 
+    @Option(help: "PEM certificate chain; with --tls-key, serve HTTPS (env WHARF_TLS_CERT).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert (env WHARF_TLS_KEY).")
+    var tlsKey: String?
+
     func run() async throws {
-        let settings = WharfConfiguration(host: host, port: port, dataDirectory: dataDir,
+        var settings = WharfConfiguration(host: host, port: port, dataDirectory: dataDir,
                                           registryHostname: registryHostname ?? ProcessInfo.processInfo.environment["WHARF_REGISTRY_HOSTNAME"],
                                           publicHostname: publicHostname ?? ProcessInfo.processInfo.environment["WHARF_PUBLIC_HOSTNAME"])
+        settings.tlsCertificate = tlsCert ?? ProcessInfo.processInfo.environment["WHARF_TLS_CERT"]
+        settings.tlsKey = tlsKey ?? ProcessInfo.processInfo.environment["WHARF_TLS_KEY"]
+        let scheme = settings.tlsCertificate == nil ? "http" : "https"
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         let host = self.host
         let app = try await WharfServer.makeApplication(settings) { port in
             // Written unbuffered, so the lines appear at once even when stdout is a file.
-            FileHandle.standardOutput.write(Data("wharfd listening on http://\(host):\(port)\ndata directory: \(directory)\n".utf8))
+            FileHandle.standardOutput.write(Data("wharfd listening on \(scheme)://\(host):\(port)\ndata directory: \(directory)\n".utf8))
         }
         try await app.runService()
     }

@@ -10,10 +10,16 @@ import WharfTesting
 /// A thin client over the router test framework, with helpers to push content.
 struct Wire {
     let client: any TestClientProtocol
+    /// The bearer token requests carry; the bootstrap admin's unless changed, `nil` for anonymous requests.
+    var token: String? = WharfTestServer.adminToken
+
+    /// The same client acting with another token (or anonymously).
+    func `as`(_ token: String?) -> Wire { Wire(client: client, token: token) }
 
     @discardableResult
     func send(_ method: HTTPRequest.Method, _ uri: String, headers: [String: String] = [:], body: [UInt8]? = nil) async throws -> TestResponse {
         var fields = HTTPFields()
+        if let token, headers["Authorization"] == nil { fields[.authorization] = "Bearer \(token)" }
         for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
         if let body, fields[.contentLength] == nil { fields[.contentLength] = String(body.count) }
         return try await client.execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(bytes: $0) })

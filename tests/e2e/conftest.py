@@ -29,6 +29,21 @@ SKOPEO_TIMEOUT = 300.0
 
 IMAGE_API = "/apis/image.openshift.io/v1"
 
+# skopeo (and podman) read registry credentials from this file; every server started here adds its admin login.
+AUTH_FILE = Path(tempfile.mkdtemp(prefix="wharf-e2e-auth-")) / "auth.json"
+AUTH_FILE.write_text('{"auths": {}}')
+os.environ["REGISTRY_AUTH_FILE"] = str(AUTH_FILE)
+
+
+def add_registry_login(registry: str, username: str, password: str) -> None:
+    """Records a login for `registry` in the auth file skopeo reads."""
+    import base64
+    import json
+
+    auths = json.loads(AUTH_FILE.read_text())
+    auths["auths"][registry] = {"auth": base64.b64encode(f"{username}:{password}".encode()).decode()}
+    AUTH_FILE.write_text(json.dumps(auths))
+
 # Every server started in this session, so a failing test can show their logs.
 _servers: list["WharfServer"] = []
 
@@ -46,14 +61,16 @@ def _free_port() -> int:
 class WharfServer:
     """A running `wharfd` on 127.0.0.1 with its own data directory and log file."""
 
-    def __init__(self, binary: str, workdir: Path):
+    def __init__(self, binary: str, workdir: Path, tls: bool = False):
         self.binary = binary
+        self.tls = tls
         self.workdir = workdir
         self.host = "127.0.0.1"
         self.port = _free_port()
         self.data_dir = workdir / "data"
         self.log_path = workdir / "wharfd.log"
         self.proc: subprocess.Popen | None = None
+        self.token: str | None = None
         self.http = requests.Session()
         self.http.trust_env = False  # never send loopback traffic through a proxy from the environment
 
@@ -64,7 +81,7 @@ class WharfServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.registry}"
+        return f"{'https' if self.tls else 'http'}://{self.registry}"
 
     def url(self, path: str) -> str:
         return urljoin(self.base_url, path)
@@ -78,6 +95,14 @@ class WharfServer:
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [self.binary, "--host", self.host, "--port", str(self.port), "--data-dir", str(self.data_dir)]
+        if self.tls:
+            # kubectl sends credentials only over TLS: serve HTTPS with a self-signed pair made here.
+            cert, key = self.workdir / "tls.crt", self.workdir / "tls.key"
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                           check=True, capture_output=True, timeout=60)
+            command += ["--tls-cert", str(cert), "--tls-key", str(key)]
+            self.http.verify = False
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         _servers.append(self)
@@ -92,7 +117,8 @@ class WharfServer:
                 )
             try:
                 r = self.http.get(self.url("/v2/"), timeout=2)
-                if r.status_code == 200:
+                if r.status_code in (200, 401):
+                    self._log_in()
                     return
                 last_error = f"GET /v2/ answered {r.status_code}"
             except requests.RequestException as e:
@@ -104,6 +130,15 @@ class WharfServer:
             f"command: {' '.join(command)}\n--- wharfd log ---\n{self.log()}",
             pytrace=False,
         )
+
+    def _log_in(self) -> None:
+        """Reads the admin token the first start wrote, and uses it for HTTP requests and skopeo."""
+        token_file = self.data_dir / "admin.token"
+        if not token_file.exists():
+            pytest.fail(f"wharfd did not write {token_file} on its first start\n--- wharfd log ---\n{self.log()}", pytrace=False)
+        self.token = token_file.read_text().strip()
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+        add_registry_login(self.registry, "admin", self.token)
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -167,8 +202,8 @@ def start_wharf(tmp_path_factory):
     binary = _wharfd_binary()
     started: list[WharfServer] = []
 
-    def start(name: str = "wharfd") -> WharfServer:
-        server = WharfServer(binary, tmp_path_factory.mktemp(name))
+    def start(name: str = "wharfd", tls: bool = False) -> WharfServer:
+        server = WharfServer(binary, tmp_path_factory.mktemp(name), tls=tls)
         started.append(server)
         server.start()
         return server
@@ -239,7 +274,9 @@ def oras_client(wharf):
         import oras.client
     except ImportError as e:
         pytest.fail(f"the Python package oras is not installed (scripts/test installs it): {e}", pytrace=False)
-    return oras.client.OrasClient(hostname=wharf.registry, insecure=True)
+    client = oras.client.OrasClient(hostname=wharf.registry, insecure=True)
+    client.login(username="admin", password=wharf.token, hostname=wharf.registry, tls_verify=False)
+    return client
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,13 +18,13 @@ DUMMY_TOKEN = "wharf-e2e-dummy-token"
 AGE_AGO = re.compile(r"^(Less than a second|1 second|\d+ seconds|About a minute|\d+ minutes) ago$")
 
 
-def write_kubeconfig(path: Path, server_url: str, namespace: str = "default") -> Path:
-    """A kubeconfig for `server_url` (plain HTTP), with TLS verification off and a dummy bearer token."""
+def write_kubeconfig(path: Path, server_url: str, namespace: str = "default", token: str = DUMMY_TOKEN) -> Path:
+    """A kubeconfig for `server_url` (plain HTTP), with TLS verification off and a bearer token."""
     config = {
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [{"name": "wharf", "cluster": {"server": server_url, "insecure-skip-tls-verify": True}}],
-        "users": [{"name": "e2e", "user": {"token": DUMMY_TOKEN}}],
+        "users": [{"name": "e2e", "user": {"token": token}}],
         "contexts": [{"name": "wharf", "context": {"cluster": "wharf", "user": "e2e", "namespace": namespace}}],
         "current-context": "wharf",
     }

@@ -37,13 +37,13 @@ SEED_REFERENCE = f"172.30.56.218:5000/test/origin-ruby-sample@{SEED_DIGEST}"
 class Kubectl:
     """Runs kubectl with a private kubeconfig, HOME and discovery cache."""
 
-    def __init__(self, binary: str, workdir: Path, server_url: str):
+    def __init__(self, binary: str, workdir: Path, server_url: str, token: str):
         self.binary = binary
         self.workdir = workdir
         self.home = workdir / "home"
         self.home.mkdir(parents=True, exist_ok=True)
         self.cache_dir = workdir / "cache"
-        self.kubeconfig = write_kubeconfig(workdir / "kubeconfig", server_url)
+        self.kubeconfig = write_kubeconfig(workdir / "kubeconfig", server_url, token=token)
         self._files = 0
 
     def command(self, *args: str) -> list[str]:
@@ -91,7 +91,7 @@ class Kubectl:
 
 @pytest.fixture(scope="module")
 def server(start_wharf):
-    return start_wharf("wharfd-kubectl")
+    return start_wharf("wharfd-kubectl", tls=True)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def kubectl(server, tmp_path_factory) -> Kubectl:
     binary = shutil.which("kubectl")
     if binary is None:
         pytest.fail("kubectl is not installed (scripts/test installs it)", pytrace=False)
-    return Kubectl(binary, tmp_path_factory.mktemp("kubectl"), server.base_url)
+    return Kubectl(binary, tmp_path_factory.mktemp("kubectl"), server.base_url, server.token)
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ WATCH_SECONDS = 60
 
 @pytest.fixture(scope="module")
 def server(start_wharf):
-    return start_wharf("wharfd-openshift-client")
+    return start_wharf("wharfd-openshift-client", tls=True)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def client(server, tmp_path_factory):
     except ImportError as e:
         pytest.fail(f"the Python package openshift is not installed (scripts/test installs it): {e}", pytrace=False)
     workdir = tmp_path_factory.mktemp("openshift-client")
-    kubeconfig = write_kubeconfig(workdir / "kubeconfig", server.base_url)
+    kubeconfig = write_kubeconfig(workdir / "kubeconfig", server.base_url, token=server.token)
     api_client = config.new_client_from_config(config_file=str(kubeconfig), persist_config=False)
     assert api_client.configuration.host == server.base_url
     try:

@@ -81,6 +81,7 @@ enum ErrorMapping {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let size = error.detail["blobSize"] { headers[.contentRange] = "bytes */\(size)" }
+        if error.code == .unauthorized { headers[.wwwAuthenticate] = TokenEndpoint.challenge(for: request, scheme: context.scheme, scope: error.detail["scope"]) }
         let body = OCIErrorBody(errors: [.init(code: code, message: error.message, detail: error.detail.filter { $0.key != "blobSize" })])
         let bytes = JSONWire.encode(body)
         if request.method == .head {

@@ -2,14 +2,19 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WharfModel
+public import WharfAccess
 public import WharfImageAPI
 
 /// The image API under `/apis/image.openshift.io/v1/`: one path parser, then thin handlers over `ImageAPI`, with
 /// Kubernetes conventions for verbs, selectors, watches, patches and tables. Every failure is a Kubernetes `Status`.
 public struct ImageAPIRoutes: Sendable {
     let api: ImageAPI
+    let access: AccessControl
 
-    public init(api: ImageAPI) { self.api = api }
+    public init(api: ImageAPI, access: AccessControl) {
+        self.api = api
+        self.access = access
+    }
 
     public func add(to router: Router<WharfRequestContext>) {
         for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
@@ -21,13 +26,18 @@ public struct ImageAPIRoutes: Sendable {
         router.get("/openapi/v3") { _, _ in JSONWire.response(OpenAPIDocument.index()) }
         router.get(RouterPath(OpenAPIDocument.path)) { _, _ in JSONWire.response(OpenAPIDocument.document(group: ImageAPIGroup.name)) }
         router.get("/openapi/v3/api/v1") { _, _ in JSONWire.response(OpenAPIDocument.document(group: "")) }
+        router.get(RouterPath("/openapi/v3/apis/\(RBACGroup.version)")) { _, _ in JSONWire.response(OpenAPIDocument.document(group: RBACGroup.name)) }
     }
 
     func respond(_ request: Request, _ context: WharfRequestContext) async -> Response {
         do {
             let parts = request.uri.path.split(separator: "/")
-            if parts.starts(with: ["api", "v1", "namespaces"]), parts.count <= 4 { return try await namespaces(request) }
-            return try await dispatch(try APIRoute.parse(path: request.uri.path), request)
+            if parts.starts(with: ["api", "v1", "namespaces"]), parts.count <= 4 { return try await namespaces(request, context) }
+            let route = try APIRoute.parse(path: request.uri.path)
+            let verb = try Self.verb(request, route)
+            try await access.require(context.user, ResourceAttributes(namespace: route.namespace, verb: Self.rbacVerb(verb), resource: route.resource.rawValue,
+                                                                      subresource: route.subresource, name: route.name))
+            return try await dispatch(route, request, context)
         } catch {
             return ErrorMapping.statusResponse(error, context: context)
         }
@@ -50,9 +60,16 @@ public struct ImageAPIRoutes: Sendable {
         }
     }
 
+    static func rbacVerb(_ verb: Verb) -> String {
+        switch verb {
+        case .deleteCollection: return "deletecollection"
+        default: return "\(verb)"
+        }
+    }
+
     static let notAllowed = WharfError(.methodNotAllowed, "the server does not allow this method on the requested resource")
 
-    private func dispatch(_ route: APIRoute, _ request: Request) async throws -> Response {
+    private func dispatch(_ route: APIRoute, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         let verb = try Self.verb(request, route)
         switch route.resource {
         case .imagestreams: return try await imageStreams(route, verb, request)
@@ -244,8 +261,13 @@ public struct ImageAPIRoutes: Sendable {
 
     // MARK: - Helpers
 
-    private func namespaces(_ request: Request) async throws -> Response {
-        let names = try await api.namespaces()
+    /// Namespaces, as far as the caller may list image streams in them.
+    private func namespaces(_ request: Request, _ context: WharfRequestContext) async throws -> Response {
+        var names: [Namespace] = []
+        for namespace in try await api.namespaces()
+        where try await access.allows(context.user, ResourceAttributes(namespace: namespace.metadata.name, verb: "list", resource: "imagestreams")) {
+            names.append(namespace)
+        }
         let parts = request.uri.path.split(separator: "/")
         if parts.count == 4 {
             let name = String(parts[3])

@@ -22,22 +22,30 @@ enum Discovery {
     }
 
     struct GroupVersion: Encodable {
-        var groupVersion = ImageAPIGroup.version
+        var groupVersion: String
         var version = "v1"
     }
 
     struct Group: Encodable {
         var kind: String?
         var apiVersion: String?
-        var name = ImageAPIGroup.name
-        var versions = [GroupVersion()]
-        var preferredVersion = GroupVersion()
+        var name: String
+        var versions: [GroupVersion]
+        var preferredVersion: GroupVersion
+
+        init(_ name: String, kind: String? = nil) {
+            self.kind = kind
+            self.apiVersion = kind == nil ? nil : "v1"
+            self.name = name
+            self.versions = [GroupVersion(groupVersion: "\(name)/v1")]
+            self.preferredVersion = GroupVersion(groupVersion: "\(name)/v1")
+        }
     }
 
     struct GroupList: Encodable {
         var kind = "APIGroupList"
         var apiVersion = "v1"
-        var groups = [Group()]
+        var groups = [Group(ImageAPIGroup.name), Group(RBACGroup.name), Group("authorization.k8s.io"), Group(AccessGroup.name)]
     }
 
     struct Versions: Encodable {
@@ -83,6 +91,23 @@ enum Discovery {
         Resource(name: "namespaces", singularName: "namespace", namespaced: false, kind: "Namespace", verbs: ["get", "list"]),
     ] + imageResources.filter { $0.verbs == ["create"] }
 
+    static let rbacResources: [Resource] = [
+        Resource(name: "clusterrolebindings", singularName: "clusterrolebinding", namespaced: false, kind: "ClusterRoleBinding",
+                 verbs: ["create", "delete", "get", "list", "update"]),
+        Resource(name: "clusterroles", singularName: "clusterrole", namespaced: false, kind: "ClusterRole", verbs: ["create", "delete", "get", "list", "update"]),
+        Resource(name: "rolebindings", singularName: "rolebinding", namespaced: true, kind: "RoleBinding", verbs: ["create", "delete", "get", "list", "update"]),
+        Resource(name: "roles", singularName: "role", namespaced: true, kind: "Role", verbs: ["create", "delete", "get", "list", "update"]),
+    ]
+
+    static let authorizationResources: [Resource] = [
+        Resource(name: "selfsubjectaccessreviews", singularName: "selfsubjectaccessreview", namespaced: false, kind: "SelfSubjectAccessReview",
+                 verbs: ["create"]),
+    ]
+
+    static let accessResources: [Resource] = [
+        Resource(name: "tokens", singularName: "token", namespaced: false, kind: "Token", verbs: ["create", "delete", "list"]),
+    ]
+
     static func add(to router: Router<WharfRequestContext>) {
         router.get("/version") { _, _ in JSONWire.response(Version()) }
         router.get("/api") { request, _ in
@@ -90,7 +115,13 @@ enum Discovery {
         }
         router.get("/api/v1") { _, _ in JSONWire.response(ResourceList(groupVersion: "v1", resources: coreResources)) }
         router.get("/apis") { _, _ in JSONWire.response(GroupList()) }
-        router.get("/apis/\(ImageAPIGroup.name)") { _, _ in JSONWire.response(Group(kind: "APIGroup", apiVersion: "v1")) }
+        for (group, resources) in [(ImageAPIGroup.name, imageResources), (RBACGroup.name, rbacResources),
+                                   ("authorization.k8s.io", authorizationResources), (AccessGroup.name, accessResources)] {
+            router.get(RouterPath("/apis/\(group)")) { _, _ in JSONWire.response(Group(group, kind: "APIGroup")) }
+            if group != ImageAPIGroup.name {
+                router.get(RouterPath("/apis/\(group)/v1")) { _, _ in JSONWire.response(ResourceList(groupVersion: "\(group)/v1", resources: resources)) }
+            }
+        }
         router.get("/apis/\(ImageAPIGroup.version)") { _, _ in
             JSONWire.response(ResourceList(groupVersion: ImageAPIGroup.version, resources: imageResources))
         }

@@ -10,8 +10,14 @@ enum OpenAPIDocument {
         .object(["paths": .object([
             "apis/\(ImageAPIGroup.version)": .object(["serverRelativeURL": .string("\(path)?hash=wharf2")]),
             "api/v1": .object(["serverRelativeURL": .string("/openapi/v3/api/v1?hash=wharf2")]),
+            "apis/\(RBACGroup.version)": .object(["serverRelativeURL": .string("/openapi/v3/apis/\(RBACGroup.version)?hash=wharf2")]),
         ])])
     }
+
+    static let rbacKinds: [(kind: String, resource: String, namespaced: Bool)] = [
+        ("ClusterRole", "clusterroles", false), ("ClusterRoleBinding", "clusterrolebindings", false), ("Role", "roles", true),
+        ("RoleBinding", "rolebindings", true),
+    ]
 
     static let kinds: [(kind: String, resource: String, namespaced: Bool)] = [
         ("Image", "images", false), ("ImageSignature", "imagesignatures", false), ("ImageStream", "imagestreams", true),
@@ -27,7 +33,7 @@ enum OpenAPIDocument {
         let base = group.isEmpty ? "/api/v1" : "/apis/\(group)/v1"
         var paths: [String: JSONValue] = [:]
         var schemas = shared
-        for entry in kinds {
+        for entry in group == RBACGroup.name ? rbacKinds : kinds {
             let gvk: JSONValue = .object(["group": .string(group), "version": .string("v1"), "kind": .string(entry.kind)])
             let reference: JSONValue = .object(["$ref": .string("#/components/schemas/\(schemaName(entry.kind))")])
             let parameters: JSONValue = .array(["fieldValidation", "dryRun", "fieldManager", "force"].map {

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import WharfAccess
 import WharfModel
 import WharfRegistry
 
@@ -31,10 +32,13 @@ extension OCIRoutes {
     }
 
     /// POST …/blobs/uploads/: a mount (`mount`, `from`), a whole blob (`digest`), or a new session.
-    func startUpload(in repository: RepositoryName, _ request: Request) async throws -> Response {
+    /// A mount needs pull rights on the source; without them it falls back to a new session, as in OpenShift.
+    func startUpload(in repository: RepositoryName, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         if let mount = request.query("mount") {
             let digest = try Digest.parse(mount)
             if let from = request.query("from"), let source = try? RepositoryName(parsing: from),
+               try await access.allows(context.user, ResourceAttributes(namespace: source.namespace, verb: "get", resource: "imagestreams",
+                                                                       subresource: "layers", name: source.name)),
                try await registry.mount(digest, from: source, into: repository) != nil {
                 return blobCreated(digest, in: repository)
             }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import WharfAccess
 import WharfModel
 import WharfRegistry
 
@@ -24,10 +25,16 @@ extension OCIRoutes {
         return JSONWire.response(TagList(name: repository.description, tags: page.items), headers: headers)
     }
 
-    /// GET /v2/_catalog?n=&last=.
-    func catalog(_ request: Request) async throws -> Response {
+    /// GET /v2/_catalog?n=&last=: only the repositories in namespaces where the caller may list image streams.
+    func catalog(_ request: Request, _ context: WharfRequestContext) async throws -> Response {
         let limit = try pageSize(request)
-        let page = try await registry.catalog(limit: limit, after: request.query("last"))
+        var visible: [String: Bool] = [:]
+        for namespace in try await registry.catalog(limit: nil, after: nil).items.compactMap({ $0.split(separator: "/").first.map(String.init) }) {
+            if visible[namespace] == nil {
+                visible[namespace] = try await access.allows(context.user, ResourceAttributes(namespace: namespace, verb: "list", resource: "imagestreams"))
+            }
+        }
+        let page = try await registry.catalog(limit: limit, after: request.query("last")) { repository in visible[repository.namespace] ?? false }
         var headers = HTTPFields()
         if page.hasMore, let limit, limit > 0, let last = page.items.last {
             headers[.link] = "<\(OCIURLBuilder.catalog(limit: limit, after: last))>; rel=\"next\""

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import WharfAccess
 import WharfModel
 import WharfRegistry
 
@@ -22,8 +23,8 @@ extension OCIRoutes {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: manifest.bytes)))
     }
 
-    /// PUT a manifest: at most 4 MiB, stored as received.
-    func putManifest(_ reference: Reference, in repository: RepositoryName, _ request: Request) async throws -> Response {
+    /// PUT a manifest: at most 4 MiB, stored as received. Creating a missing stream needs `create imagestreams`.
+    func putManifest(_ reference: Reference, in repository: RepositoryName, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         if let declared = request.declaredLength, declared > Int64(ManifestPayload.maxSize) {
             throw WharfError(.manifestTooLarge, "manifest is larger than \(ManifestPayload.maxSize) bytes")
         }
@@ -34,7 +35,9 @@ extension OCIRoutes {
                 throw WharfError(.manifestTooLarge, "manifest is larger than \(ManifestPayload.maxSize) bytes")
             }
         }
-        let pushed = try await registry.putManifest(collected, contentType: request.headers[.contentType], in: repository, reference: reference)
+        let mayCreate = try await access.allows(context.user, ResourceAttributes(namespace: repository.namespace, verb: "create", resource: "imagestreams"))
+        let pushed = try await registry.putManifest(collected, contentType: request.headers[.contentType], in: repository, reference: reference,
+                                                    mayCreateStream: mayCreate)
         var headers: HTTPFields = [.location: OCIURLBuilder.manifest(pushed.digest, in: repository), .contentLength: "0"]
         headers[.dockerContentDigest] = pushed.digest.description
         if let subject = pushed.subject { headers[.ociSubject] = subject.description }

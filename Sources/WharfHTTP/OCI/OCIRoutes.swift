@@ -1,13 +1,18 @@
 import HTTPTypes
 import Hummingbird
+public import WharfAccess
 import WharfModel
 public import WharfRegistry
 
 /// The OCI Distribution API under `/v2/`: one pure path parser, then thin handlers over `Registry`.
 public struct OCIRoutes: Sendable {
     let registry: Registry
+    let access: AccessControl
 
-    public init(registry: Registry) { self.registry = registry }
+    public init(registry: Registry, access: AccessControl) {
+        self.registry = registry
+        self.access = access
+    }
 
     /// Registers `/v2/` and everything below it for every method the API uses.
     public func add(to router: Router<WharfRequestContext>) {
@@ -22,7 +27,9 @@ public struct OCIRoutes: Sendable {
     func respond(_ request: Request, _ context: WharfRequestContext) async -> Response {
         var response: Response
         do {
-            response = try await dispatch(try OCIRoute.parse(path: request.uri.path), request, context)
+            let route = try OCIRoute.parse(path: request.uri.path)
+            try await authorize(route, request, context)
+            response = try await dispatch(route, request, context)
         } catch {
             response = ErrorMapping.ociResponse(error, request: request, context: context)
         }
@@ -30,18 +37,34 @@ public struct OCIRoutes: Sendable {
         return response
     }
 
+    /// Checks the caller's rights for `route`. A caller without credentials who needs some gets a 401 challenge
+    /// (even on the base route, so that `docker login` asks for credentials); others get DENIED.
+    private func authorize(_ route: OCIRoute, _ request: Request, _ context: WharfRequestContext) async throws {
+        guard let needs = route.requirements(request.method) else {
+            if case .base = route, !context.presentedCredentials {
+                throw WharfError(.unauthorized, "authentication required")
+            }
+            return
+        }
+        for attributes in needs.attributes where try await !access.allows(context.user, attributes) {
+            var error = AccessControl.refusal(context.user, attributes)
+            error.detail["scope"] = needs.scope
+            throw error
+        }
+    }
+
     private func dispatch(_ route: OCIRoute, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         switch (route, request.method) {
         case (.base, .get), (.base, .head):
             return JSONWire.response([String: String]())
         case (.catalog, .get):
-            return try await catalog(request)
+            return try await catalog(request, context)
         case (.tags(let repository), .get):
             return try await tags(repository, request)
         case (.manifest(let repository, let reference), .get), (.manifest(let repository, let reference), .head):
             return try await getManifest(try existing(reference), in: repository, request)
         case (.manifest(let repository, let reference), .put):
-            return try await putManifest(try reference.get(), in: repository, request)
+            return try await putManifest(try reference.get(), in: repository, request, context)
         case (.manifest(let repository, let reference), .delete):
             try await registry.deleteManifest(try existing(reference), in: repository)
             return Response(status: .accepted, headers: [.contentLength: "0"])
@@ -51,7 +74,7 @@ public struct OCIRoutes: Sendable {
             try await registry.deleteBlob(digest, in: repository)
             return Response(status: .accepted, headers: [.contentLength: "0"])
         case (.uploads(let repository), .post):
-            return try await startUpload(in: repository, request)
+            return try await startUpload(in: repository, request, context)
         case (.upload(let repository, let id), .get):
             return uploadResponse(.noContent, try await registry.uploadState(id, in: repository), in: repository)
         case (.upload(let repository, let id), .patch):

@@ -34,9 +34,9 @@ public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
     public var metadata: ListMeta
     public var items: [Item]
 
-    public init(kind: String, metadata: ListMeta, items: [Item]) {
+    public init(kind: String, apiVersion: String = ImageAPIGroup.version, metadata: ListMeta, items: [Item]) {
         self.kind = kind
-        self.apiVersion = ImageAPIGroup.version
+        self.apiVersion = apiVersion
         self.metadata = metadata
         self.items = items
     }

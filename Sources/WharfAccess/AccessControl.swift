@@ -1,0 +1,93 @@
+import Foundation
+public import WharfModel
+public import WharfStorage
+
+/// Who may do what: bearer tokens (and their users), RBAC roles and bindings, and the decisions over them.
+///
+/// Tokens and bindings live in the metadata store, so a revocation or a new binding takes effect at once on every
+/// replica. Errors are `WharfError`: `unauthorized` for bad credentials, `denied` for a refused request.
+public struct AccessControl: Sendable {
+    public let metadata: any MetadataStore
+    let now: @Sendable () -> Time
+    let throttle = LoginThrottle()
+
+    public init(metadata: any MetadataStore, now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
+        self.metadata = metadata
+        self.now = now
+    }
+
+    enum Kind {
+        static let token = "Token"
+        static let tokenHash = "TokenHash"
+        static let clusterRole = "ClusterRole"
+        static let role = "Role"
+        static let clusterRoleBinding = "ClusterRoleBinding"
+        static let roleBinding = "RoleBinding"
+    }
+
+    /// The user behind a bearer token secret; `unauthorized` when it is unknown or expired. Failed attempts from
+    /// `source` are counted, and too many in a minute are `tooManyRequests`.
+    public func user(forToken secret: String, source: String) async throws -> UserInfo {
+        try throttle.check(source)
+        let hash = TokenSecret.hash(secret)
+        let stored = try await metadata.read { try await $0.objects.get(ObjectKey(kind: Kind.tokenHash, name: hash)) }
+        guard let stored, let token = try? JSONDecoder().decode(AccessToken.self, from: Data(stored.document)),
+              TokenSecret.equal(stored.key.name, hash) else {
+            throttle.recordFailure(source)
+            throw WharfError(.unauthorized, "authentication required: the token is not valid")
+        }
+        if let expiry = token.spec.expirationTimestamp, expiry <= now() {
+            throttle.recordFailure(source)
+            throw WharfError(.unauthorized, "authentication required: the token has expired")
+        }
+        return .authenticated(token.spec.user, groups: token.spec.groups ?? [])
+    }
+
+    /// Whether `user` may do `attributes`: some role bound to the user (cluster-wide, or in the request's namespace)
+    /// has a rule that allows it.
+    public func allows(_ user: UserInfo, _ attributes: ResourceAttributes) async throws -> Bool {
+        try await metadata.read { tx in
+            var bindings = [BuiltinRoles.adminBinding]
+            bindings += try await tx.objects.list(kind: Kind.clusterRoleBinding, namespace: nil).compactMap { Self.decode(RoleBinding.self, $0) }
+            if let namespace = attributes.namespace {
+                bindings += try await tx.objects.list(kind: Kind.roleBinding, namespace: namespace).compactMap { Self.decode(RoleBinding.self, $0) }
+            }
+            for binding in bindings where (binding.subjects ?? []).contains(where: { $0.matches(user) }) {
+                guard let role = try await role(binding.roleRef, namespace: binding.metadata.namespace, in: tx) else { continue }
+                if role.rules.contains(where: { $0.allows(attributes) }) { return true }
+            }
+            return false
+        }
+    }
+
+    /// Throws unless `user` may do `attributes`: `unauthorized` for anonymous callers, `denied` for others.
+    public func require(_ user: UserInfo, _ attributes: ResourceAttributes) async throws {
+        guard try await allows(user, attributes) else { throw Self.refusal(user, attributes) }
+    }
+
+    /// The Kubernetes-style refusal: `User "x" cannot get resource "imagestreams" in API group "…" in the namespace "ns"`.
+    public static func refusal(_ user: UserInfo, _ attributes: ResourceAttributes) -> WharfError {
+        var message = "User \"\(user.username)\" cannot \(attributes.verb) resource \"\(attributes.qualifiedResource)\" in API group \"\(attributes.group ?? "")\""
+        message += attributes.namespace.map { " in the namespace \"\($0)\"" } ?? " at the cluster scope"
+        return WharfError(user.isAnonymous ? .unauthorized : .denied, message, resource: attributes.resource, name: attributes.name)
+    }
+
+    func role(_ reference: RoleBinding.RoleRef, namespace: String?, in tx: any MetadataTransaction) async throws -> Role? {
+        if reference.kind == "ClusterRole" {
+            if let builtin = BuiltinRoles.role(named: reference.name) { return builtin }
+            return try await tx.objects.get(ObjectKey(kind: Kind.clusterRole, name: reference.name)).flatMap { Self.decode(Role.self, $0) }
+        }
+        guard let namespace else { return nil }
+        return try await tx.objects.get(ObjectKey(kind: Kind.role, namespace: namespace, name: reference.name)).flatMap { Self.decode(Role.self, $0) }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ stored: StoredObject) -> T? {
+        try? JSONDecoder().decode(type, from: Data(stored.document))
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WharfAccess
+import WharfModel
+
+/// The registry token endpoint (`/openshift/token`, also `/v2/token`), where clients exchange Basic credentials for a
+/// bearer token after a 401 challenge. A token given as the password is returned as it is, as OpenShift does; no
+/// credentials get the literal `anonymous`.
+enum TokenEndpoint {
+    struct Answer: Encodable {
+        var token: String
+        var access_token: String
+    }
+
+    static let paths = ["/openshift/token", "/v2/token"]
+
+    static func add(to router: Router<WharfRequestContext>) {
+        for path in paths {
+            router.get(RouterPath(path)) { request, context in
+                guard context.presentedCredentials else { return JSONWire.response(Answer(token: "anonymous", access_token: "anonymous")) }
+                guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
+                      let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
+                      let colon = decoded.firstIndex(of: ":") else {
+                    return ErrorMapping.ociResponse(WharfError(.unauthorized, "the token endpoint takes Basic credentials"), request: request, context: context)
+                }
+                let secret = String(decoded[decoded.index(after: colon)...])
+                return JSONWire.response(Answer(token: secret, access_token: secret))
+            }
+        }
+    }
+
+    /// `Bearer realm="<scheme>://<host>/openshift/token",service="wharf",scope="…"`.
+    static func challenge(for request: Request, scheme: String, scope: String?) -> String {
+        let host = request.head.authority ?? "localhost"
+        var value = "Bearer realm=\"\(scheme)://\(host)\(paths[0])\",service=\"wharf\""
+        if let scope { value += ",scope=\"\(scope)\"" }
+        return value
+    }
+}
