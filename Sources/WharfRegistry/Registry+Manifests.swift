@@ -31,6 +31,9 @@ extension Registry {
         if case .digest(let digest) = reference, digest != payload.digest {
             throw WharfError(.digestInvalid, "manifest digest \(payload.digest) does not match \(digest)", detail: ["digest": digest.description])
         }
+        if !mayCreateStream, try await !metadata.read({ tx in try await images.streamExists(repository, in: tx) }) {
+            throw Self.mayNotCreate(repository)
+        }
         try await checkReferences(of: payload, in: repository)
         var config: [UInt8]?
         if case .image(let manifest) = payload.content, MediaType.imageConfigs.contains(manifest.config.mediaType),
@@ -49,14 +52,16 @@ extension Registry {
         var tag: String?
         if case .tag(let value) = reference { tag = value.value }
         try await metadata.transaction { tx in
-            if !mayCreateStream, try await !images.streamExists(repository, in: tx) {
-                throw WharfError(.denied, "image stream \(repository) does not exist, and creating it needs the right to create image streams "
-                                 + "in namespace \(repository.namespace)")
-            }
+            if !mayCreateStream, try await !images.streamExists(repository, in: tx) { throw Self.mayNotCreate(repository) }
             try await tx.manifests.put(record)
             try await images.recordPush(image, repository: repository, tag: tag, in: tx)
         }
         return PushedManifest(digest: payload.digest, subject: payload.subject?.digest)
+    }
+
+    static func mayNotCreate(_ repository: RepositoryName) -> WharfError {
+        WharfError(.denied, "image stream \(repository) does not exist, and creating it needs the right to create image streams "
+                   + "in namespace \(repository.namespace)")
     }
 
     /// Every blob an image manifest references must be linked in `repository` with the declared size (foreign layers

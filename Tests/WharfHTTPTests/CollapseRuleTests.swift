@@ -95,4 +95,5 @@ import WharfTesting
 
 enum WharfTestServerHost {
     static let name = WharfTestServer.registryHostname
+    static let adminToken = WharfTestServer.adminToken
 }
