@@ -10,10 +10,37 @@ public struct AccessControl: Sendable {
     public let metadata: any MetadataStore
     let now: @Sendable () -> Time
     let throttle = LoginThrottle()
+    let htpasswd: Htpasswd?
 
-    public init(metadata: any MetadataStore, now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
+    /// `htpasswd` names a file of users with bcrypt passwords, reloaded when it changes.
+    public init(metadata: any MetadataStore, htpasswd: String? = nil,
+                now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
         self.metadata = metadata
+        self.htpasswd = htpasswd.map(Htpasswd.init(path:))
         self.now = now
+    }
+
+    /// The user behind Basic credentials: an htpasswd user and password, or any user name with a token as the
+    /// password (as `docker login -p <token>` sends). `unauthorized` otherwise.
+    public func user(forBasic username: String, password: String, source: String) async throws -> UserInfo {
+        try throttle.check(source)
+        if let htpasswd, htpasswd.verify(user: username, password: password) { return .authenticated(username) }
+        return try await user(forToken: password, source: source)
+    }
+
+    /// A bearer token for Basic credentials, for the registry token endpoint: a token password is returned as it is;
+    /// an htpasswd password gets a new token for the user that expires in an hour.
+    public func token(forBasic username: String, password: String, source: String) async throws -> String {
+        try throttle.check(source)
+        if let htpasswd, htpasswd.verify(user: username, password: password) {
+            let name = "login-\(UUID().uuidString.prefix(13).lowercased())"
+            let expiry = Time(secondsSince1970: now().secondsSince1970 + 3600)
+            let token = try await createToken(AccessToken(name: name, spec: .init(user: username, expirationTimestamp: expiry)),
+                                              by: .authenticated(username))
+            return token.status?.token ?? ""
+        }
+        _ = try await user(forToken: password, source: source)
+        return password
     }
 
     enum Kind {

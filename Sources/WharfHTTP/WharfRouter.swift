@@ -15,7 +15,7 @@ public enum WharfRouter {
         OCIRoutes(registry: registry, access: access).add(to: router)
         ImageAPIRoutes(api: api, access: access).add(to: router)
         AccessRoutes(access: access).add(to: router)
-        TokenEndpoint.add(to: router)
+        TokenEndpoint.add(to: router, access: access)
         Discovery.add(to: router)
         router.get("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
         return router

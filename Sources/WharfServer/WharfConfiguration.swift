@@ -5,6 +5,7 @@
 /// - `dataDirectory` (`WHARF_DATA_DIR`, default `./wharf-data`): metadata (`metadata.sqlite`) and blobs (`blobs/`, `uploads/`).
 /// - `registryHostname` (`WHARF_REGISTRY_HOSTNAME`, default `<host>:<port>`): the host in every `dockerImageReference`.
 /// - `publicHostname` (`WHARF_PUBLIC_HOSTNAME`, default none): the host in `status.publicDockerImageRepository`.
+/// - `htpasswd` (`WHARF_HTPASSWD`): users with bcrypt passwords, reloaded when the file changes.
 /// - `tlsCertificate`, `tlsKey` (`WHARF_TLS_CERT`, `WHARF_TLS_KEY`): PEM files; with both, HTTPS instead of HTTP.
 public struct WharfConfiguration: Sendable {
     /// Where metadata and blobs live.
@@ -23,6 +24,8 @@ public struct WharfConfiguration: Sendable {
     public var storage: Storage
     /// The bootstrap admin token's secret, instead of a random one (for tests).
     public var adminToken: String?
+    /// An htpasswd file of users with bcrypt passwords.
+    public var htpasswd: String?
     /// PEM files of a certificate chain and its key: with both, `wharfd` serves HTTPS.
     public var tlsCertificate: String?
     public var tlsKey: String?

@@ -24,6 +24,9 @@ struct Wharfd: AsyncParsableCommand {
     @Option(help: "Host[:port] clients outside use, shown as publicDockerImageRepository (env WHARF_PUBLIC_HOSTNAME).")
     var publicHostname: String?
 
+    @Option(help: "htpasswd file of users with bcrypt passwords, reloaded on change (env WHARF_HTPASSWD).")
+    var htpasswd: String?
+
     @Option(help: "PEM certificate chain; with --tls-key, serve HTTPS (env WHARF_TLS_CERT).")
     var tlsCert: String?
 
@@ -34,6 +37,7 @@ struct Wharfd: AsyncParsableCommand {
         var settings = WharfConfiguration(host: host, port: port, dataDirectory: dataDir,
                                           registryHostname: registryHostname ?? ProcessInfo.processInfo.environment["WHARF_REGISTRY_HOSTNAME"],
                                           publicHostname: publicHostname ?? ProcessInfo.processInfo.environment["WHARF_PUBLIC_HOSTNAME"])
+        settings.htpasswd = htpasswd ?? ProcessInfo.processInfo.environment["WHARF_HTPASSWD"]
         settings.tlsCertificate = tlsCert ?? ProcessInfo.processInfo.environment["WHARF_TLS_CERT"]
         settings.tlsKey = tlsKey ?? ProcessInfo.processInfo.environment["WHARF_TLS_KEY"]
         let scheme = settings.tlsCertificate == nil ? "http" : "https"

@@ -42,7 +42,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                   let colon = decoded.firstIndex(of: ":"), !decoded[decoded.index(after: colon)...].isEmpty else {
                 throw WharfError(.unauthorized, "failed to decode Basic credentials")
             }
-            return try await access.user(forToken: String(decoded[decoded.index(after: colon)...]), source: source)
+            return try await access.user(forBasic: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]), source: source)
         default:
             throw WharfError(.unauthorized, "unsupported authorization scheme \"\(parts[0].prefix(20))\"")
         }

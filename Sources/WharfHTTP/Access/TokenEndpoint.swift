@@ -5,8 +5,8 @@ import WharfAccess
 import WharfModel
 
 /// The registry token endpoint (`/openshift/token`, also `/v2/token`), where clients exchange Basic credentials for a
-/// bearer token after a 401 challenge. A token given as the password is returned as it is, as OpenShift does; no
-/// credentials get the literal `anonymous`.
+/// bearer token after a 401 challenge. A token given as the password is returned as it is, as OpenShift does; an
+/// htpasswd password gets a new token that expires in an hour; no credentials get the literal `anonymous`.
 enum TokenEndpoint {
     struct Answer: Encodable {
         var token: String
@@ -15,7 +15,7 @@ enum TokenEndpoint {
 
     static let paths = ["/openshift/token", "/v2/token"]
 
-    static func add(to router: Router<WharfRequestContext>) {
+    static func add(to router: Router<WharfRequestContext>, access: AccessControl) {
         for path in paths {
             router.get(RouterPath(path)) { request, context in
                 guard context.presentedCredentials else { return JSONWire.response(Answer(token: "anonymous", access_token: "anonymous")) }
@@ -24,8 +24,13 @@ enum TokenEndpoint {
                       let colon = decoded.firstIndex(of: ":") else {
                     return ErrorMapping.ociResponse(WharfError(.unauthorized, "the token endpoint takes Basic credentials"), request: request, context: context)
                 }
-                let secret = String(decoded[decoded.index(after: colon)...])
-                return JSONWire.response(Answer(token: secret, access_token: secret))
+                do {
+                    let secret = try await access.token(forBasic: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]),
+                                                        source: context.source)
+                    return JSONWire.response(Answer(token: secret, access_token: secret))
+                } catch {
+                    return ErrorMapping.ociResponse(error, request: request, context: context)
+                }
             }
         }
     }
