@@ -29,6 +29,22 @@ extension ImageAPI {
         if stream != before { _ = try await save(stream, event: .modified, in: tx) }
     }
 
+    /// What `digest` is to the images in the stream's tag history (and the children of its manifest lists).
+    public func reference(to digest: Digest, in repository: RepositoryName, in tx: any MetadataTransaction) async throws -> StreamReference? {
+        guard let stream = try await imageStream(namespace: repository.namespace, name: repository.name, in: tx) else { return nil }
+        let name = digest.description
+        var images = stream.historyImages
+        var index = 0
+        while index < images.count {
+            defer { index += 1 }
+            guard let image = try? await image(named: images[index], in: tx) else { continue }
+            if images[index] == name { return .manifest(mediaType: image.dockerImageManifestMediaType ?? MediaType.ociManifest) }
+            if image.dockerImageLayers?.contains(where: { $0.name == name }) == true || image.dockerImageMetadata?.id == name { return .blob }
+            for child in image.dockerImageManifests ?? [] where !images.contains(child.digest) { images.append(child.digest) }
+        }
+        return nil
+    }
+
     /// Whether the stream behind `repository` exists.
     public func streamExists(_ repository: RepositoryName, in tx: any MetadataTransaction) async throws -> Bool {
         try await tx.objects.get(ObjectKey(kind: Kind.imageStream, namespace: repository.namespace, name: repository.name)) != nil

@@ -13,6 +13,9 @@ public protocol ImageRecorder: Sendable {
     /// Removes an image from the stream's tag history.
     func removeImage(_ image: Digest, from repository: RepositoryName, in tx: any MetadataTransaction) async throws
     func streamExists(_ repository: RepositoryName, in tx: any MetadataTransaction) async throws -> Bool
+    /// What `digest` is to the images in the stream's tag history: a manifest (with its media type), a blob (layer or
+    /// config), or nothing. This lets a stream serve images tagged into it from other streams (reference registry §2.3).
+    func reference(to digest: Digest, in repository: RepositoryName, in tx: any MetadataTransaction) async throws -> StreamReference?
     func repositories(in tx: any MetadataTransaction) async throws -> [RepositoryName]
 }
 

@@ -3,11 +3,15 @@ import WharfStorage
 public import WharfModel
 
 extension Registry {
-    /// The size of a blob `repository` may serve: uploaded, mounted or linked there. `blobUnknown` otherwise.
+    /// The size of a blob `repository` may serve: uploaded, mounted or linked there, or referenced by an image in its
+    /// stream's tag history. `blobUnknown` otherwise: knowing a digest is not enough.
     public func blobSize(_ digest: Digest, in repository: RepositoryName) async throws -> Int64 {
-        guard let size = try await metadata.read({ try await $0.blobLinks.size(of: digest, in: repository) }) else {
-            throw Self.blobUnknown(digest)
+        let (linked, referenced) = try await metadata.read { tx in
+            if let size = try await tx.blobLinks.size(of: digest, in: repository) { return (Optional(size), false) }
+            return (nil, try await images.reference(to: digest, in: repository, in: tx) == .blob)
         }
+        if let linked { return linked }
+        guard referenced, let size = try await blobs.size(of: digest) else { throw Self.blobUnknown(digest) }
         return size
     }
 

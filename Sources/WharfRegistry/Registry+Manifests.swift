@@ -93,25 +93,29 @@ extension Registry {
         }
     }
 
-    /// The manifest `reference` names in `repository`, with its bytes. `manifestUnknown` when there is none.
+    /// The manifest `reference` names in `repository`, with its bytes: one pushed there, or one its stream references
+    /// (tagged in from another stream, or a child of such a list). `manifestUnknown` when there is none.
     public func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest {
-        let record: ManifestRecord? = try await metadata.read { tx in
+        let found: (Digest, String)? = try await metadata.read { tx in
+            let digest: Digest
             switch reference {
-            case .digest(let digest):
-                return try await tx.manifests.get(digest, in: repository)
+            case .digest(let value): digest = value
             case .tag(let tag):
-                guard let digest = try await tx.tags.digest(for: tag.value, in: repository) else { return nil }
-                return try await tx.manifests.get(digest, in: repository)
+                guard let value = try await tx.tags.digest(for: tag.value, in: repository) else { return nil }
+                digest = value
             }
+            if let record = try await tx.manifests.get(digest, in: repository) { return (digest, record.mediaType) }
+            if case .manifest(let mediaType) = try await images.reference(to: digest, in: repository, in: tx) { return (digest, mediaType) }
+            return nil
         }
-        guard let record else { throw Self.manifestUnknown(reference) }
+        guard let (digest, mediaType) = found else { throw Self.manifestUnknown(reference) }
         let bytes: [UInt8]
         do {
-            bytes = try await blobs.contents(of: record.digest, limit: ManifestPayload.maxSize)
+            bytes = try await blobs.contents(of: digest, limit: ManifestPayload.maxSize)
         } catch let error as WharfError where error.code == .blobUnknown {
             throw Self.manifestUnknown(reference)
         }
-        return StoredManifest(digest: record.digest, mediaType: record.mediaType, bytes: bytes)
+        return StoredManifest(digest: digest, mediaType: mediaType, bytes: bytes)
     }
 
     /// Deletes a tag, or a manifest by digest together with the tags whose current image it is.

@@ -216,3 +216,25 @@ struct ImageAPITests {
 }
 
 import Foundation
+
+@Suite("A stream serves the images tagged into it from other streams, and only those")
+struct CrossStreamTests {
+    @Test("An image stream tag copied from another stream is pullable by tag and digest, with its blobs")
+    func taggedAcross() async throws {
+        try await Wire.test { wire in
+            let (bytes, digest) = try await wire.pushImage("ns/source", reference: "latest")
+            let tag = try await wire.json(.post, "namespaces/ns/imagestreamtags",
+                                          #"{"metadata":{"name":"copy:v1"},"tag":{"from":{"kind":"ImageStreamTag","name":"source:latest"}}}"#)
+            #expect(tag.status == .created)
+            let byTag = try await wire.send(.get, "/v2/ns/copy/manifests/v1", headers: ["Accept": MediaType.ociManifest])
+            #expect(byTag.status == .ok)
+            #expect(byTag.bytes == bytes)
+            #expect(try await wire.send(.get, "/v2/ns/copy/manifests/\(digest)").status == .ok)
+            let layer = Digest.sha256(of: Fixtures.bytes(1001, seed: 1))
+            #expect(try await wire.send(.get, "/v2/ns/copy/blobs/\(layer)").status == .ok)
+            let stranger = try await wire.pushBlob(Fixtures.bytes(77, seed: 9), to: "ns/source")
+            #expect(try await wire.send(.get, "/v2/ns/copy/blobs/\(stranger)").ociCode == "BLOB_UNKNOWN")
+            #expect(try await wire.send(.get, "/v2/ns/elsewhere/blobs/\(layer)").ociCode == "BLOB_UNKNOWN")
+        }
+    }
+}
