@@ -13,6 +13,7 @@ import http.client
 import io
 import json
 import os
+import base64
 import random
 import shutil
 import signal
@@ -148,6 +149,21 @@ health:
 """
 
 
+# Wharf is secure by default: the harness logs in as the admin whose token the first start writes. Each Wharf port
+# gets an Authorization header (HTTP client, wrk) and a login in the auth file skopeo reads.
+AUTH: dict[int, str] = {}
+AUTH_FILE = Path(tempfile.mkdtemp(prefix="wharf-bench-auth-")) / "auth.json"
+AUTH_FILE.write_text('{"auths": {}}')
+os.environ["REGISTRY_AUTH_FILE"] = str(AUTH_FILE)
+
+
+def log_in(port: int, token: str) -> None:
+    AUTH[port] = f"Bearer {token}"
+    auths = json.loads(AUTH_FILE.read_text())
+    auths["auths"][f"127.0.0.1:{port}"] = {"auth": base64.b64encode(f"admin:{token}".encode()).decode()}
+    AUTH_FILE.write_text(json.dumps(auths))
+
+
 class Server:
     def __init__(self, kind: str, label: str, workdir: Path, wharfd: str):
         self.kind = kind  # "wharf" or "distribution"
@@ -192,12 +208,14 @@ class Server:
                 c.request("GET", "/v2/")
                 status = c.getresponse().status
                 c.close()
-                if status == 200:
+                if status == 200 or (status == 401 and self.kind == "wharf"):
                     break
                 raise BenchError(f"{self.label}: GET /v2/ answered {status}")
             except (ConnectionError, OSError):
                 time.sleep(0.005)
         self.startup_ms = (time.perf_counter() - t0) * 1000
+        if self.kind == "wharf":
+            log_in(self.port, (self.data / "admin.token").read_text().strip())
         self.start_peak_mib = self.peak_rss_mib()
 
     def stop(self) -> None:
@@ -297,7 +315,10 @@ class Client:
     def request(self, method: str, path: str, body=None, headers: dict | None = None,
                 expect: tuple = (200,), read: bool = True):
         try:
-            self.conn.request(method, path, body=body, headers=headers or {})
+            headers = dict(headers or {})
+            if self.port in AUTH:
+                headers.setdefault("Authorization", AUTH[self.port])
+            self.conn.request(method, path, body=body, headers=headers)
             resp = self.conn.getresponse()
         except (http.client.HTTPException, OSError):
             self.conn.close()  # the next request reconnects
@@ -590,6 +611,10 @@ def run_wrk(port: int, script: str, workdir: Path, threads: int, conns: int, sec
     """Runs wrk with a Lua script that prints BENCHJSON in done(). With finish_dir, the script writes one file
     there per thread that is done, and wrk (which otherwise sleeps for the whole -d) is interrupted then."""
     path = workdir / f"wrk-{time.monotonic_ns()}.lua"
+    if port in AUTH:  # wrk.format ignores wrk.headers when given headers, so wrap it
+        script = ("local unauthenticated_format = wrk.format\n"
+                  "wrk.format = function(m, p, h, b) h = h or {}; h[\"Authorization\"] = " + lua_string(AUTH[port])
+                  + "; return unauthenticated_format(m, p, h, b) end\n") + script
     path.write_text(script)
     threads = max(1, min(threads, conns))
     cmd = ["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{max(1, round(seconds))}s",
@@ -747,7 +772,7 @@ class Bench:
             buf = memoryview(bytearray(MiB))
             try:
                 for digest, size in per_conn[i]:
-                    client.conn.request("GET", f"/v2/{repo}/blobs/{digest}")
+                    client.conn.request("GET", f"/v2/{repo}/blobs/{digest}", headers={"Authorization": AUTH[srv.port]} if srv.port in AUTH else {})
                     resp = client.conn.getresponse()
                     if resp.status != 200:
                         raise BenchError(f"GET blob answered {resp.status}")

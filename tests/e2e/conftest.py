@@ -61,9 +61,10 @@ def _free_port() -> int:
 class WharfServer:
     """A running `wharfd` on 127.0.0.1 with its own data directory and log file."""
 
-    def __init__(self, binary: str, workdir: Path, tls: bool = False):
+    def __init__(self, binary: str, workdir: Path, tls: bool = False, args: tuple[str, ...] = ()):
         self.binary = binary
         self.tls = tls
+        self.args = tuple(args)  # extra wharfd flags, such as ("--htpasswd", path)
         self.workdir = workdir
         self.host = "127.0.0.1"
         self.port = _free_port()
@@ -94,7 +95,7 @@ class WharfServer:
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        command = [self.binary, "--host", self.host, "--port", str(self.port), "--data-dir", str(self.data_dir)]
+        command = [self.binary, "--host", self.host, "--port", str(self.port), "--data-dir", str(self.data_dir), *self.args]
         if self.tls:
             # kubectl sends credentials only over TLS: serve HTTPS with a self-signed pair made here.
             cert, key = self.workdir / "tls.crt", self.workdir / "tls.key"
@@ -198,12 +199,12 @@ def _wharfd_binary() -> str:
 
 @pytest.fixture(scope="session")
 def start_wharf(tmp_path_factory):
-    """Start another wharfd with an empty data directory; stopped at the end of the session."""
+    """Start another wharfd with an empty data directory (and any extra `args` flags); stopped at the end of the session."""
     binary = _wharfd_binary()
     started: list[WharfServer] = []
 
-    def start(name: str = "wharfd", tls: bool = False) -> WharfServer:
-        server = WharfServer(binary, tmp_path_factory.mktemp(name), tls=tls)
+    def start(name: str = "wharfd", tls: bool = False, args: tuple[str, ...] = ()) -> WharfServer:
+        server = WharfServer(binary, tmp_path_factory.mktemp(name), tls=tls, args=args)
         started.append(server)
         server.start()
         return server
