@@ -38,6 +38,7 @@ enum KubernetesBody {
             if bytes.count > maxSize { throw WharfError(.manifestTooLarge, "request body is larger than \(maxSize) bytes") }
         }
         let contentType = MediaType.essence(request.headers[.contentType] ?? "application/json")
+        if contentType == KubernetesProtobuf.contentType { return try KubernetesProtobuf.decode(bytes) }
         let isYAML = contentType.hasSuffix("yaml")
         do {
             if isYAML { return try YAMLValue.parse(String(decoding: bytes, as: UTF8.self)) }
