@@ -225,3 +225,77 @@ struct AuthorizationMatrixTests {
         }
     }
 }
+
+@Suite("Authorization matrix, continued: upload sessions, mounts, anonymous bindings and the remaining image API verbs")
+struct AuthorizationMatrixMoreTests {
+    @Test("Upload status, chunks, completion and cancel need push rights on the session's repository")
+    func uploadSessions() async throws {
+        try await Wire.test { wire in
+            let personas = try await Personas.setUp(wire)
+            let start = try await wire.send(.post, "/v2/team/app/blobs/uploads/")
+            let location = try #require(start.header("Location"))
+            let bytes: [UInt8] = [1, 2, 3]
+            for persona in ["anonymous", "puller", "outsider", "pruner"] {
+                let expected: HTTPResponse.Status = persona == "anonymous" ? .unauthorized : .forbidden
+                #expect(try await personas.send(persona, .get, location).status == expected, "\(persona) GET session")
+                #expect(try await personas.send(persona, .patch, location, body: bytes).status == expected, "\(persona) PATCH")
+                #expect(try await personas.send(persona, .put, "\(location)?digest=\(Digest.sha256(of: bytes))").status == expected, "\(persona) PUT")
+                #expect(try await personas.send(persona, .delete, location).status == expected, "\(persona) DELETE session")
+            }
+            #expect(try await personas.send("pusher", .patch, location, body: bytes).status == .accepted)
+            #expect(try await personas.send("pusher", .get, location).status == .noContent)
+            #expect(try await personas.send("pusher", .put, "\(location)?digest=\(Digest.sha256(of: bytes))").status == .created)
+        }
+    }
+
+    @Test("A mount needs pull rights on the source; without them it falls back to a new session")
+    func mounts() async throws {
+        try await Wire.test { wire in
+            let personas = try await Personas.setUp(wire)
+            let layer = Digest.sha256(of: personas.layer)
+            try await wire.json(.post, "/apis/rbac.authorization.k8s.io/v1/namespaces/elsewhere/rolebindings",
+                                #"{"metadata":{"name":"p"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"system:image-pusher"},"subjects":[{"kind":"User","name":"outsider"},{"kind":"User","name":"pusher"}]}"#)
+            let denied = try await personas.send("outsider", .post, "/v2/elsewhere/x/blobs/uploads/?mount=\(layer)&from=team/app")
+            #expect(denied.status == .accepted)
+            #expect(try await personas.send("outsider", .get, "/v2/elsewhere/x/blobs/\(layer)").status == .notFound)
+            let allowed = try await personas.send("pusher", .post, "/v2/elsewhere/y/blobs/uploads/?mount=\(layer)&from=team/app")
+            #expect(allowed.status == .created)
+        }
+    }
+
+    @Test("Anonymous callers get what a binding for system:unauthenticated grants, and nothing more")
+    func anonymousBinding() async throws {
+        try await Wire.test { wire in
+            let personas = try await Personas.setUp(wire)
+            #expect(try await personas.send("anonymous", .get, "/v2/team/app/manifests/latest").status == .unauthorized)
+            try await wire.json(.post, "/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings",
+                                #"{"metadata":{"name":"public"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"system:image-puller"},"subjects":[{"kind":"Group","name":"system:unauthenticated"}]}"#)
+            #expect(try await personas.send("anonymous", .get, "/v2/team/app/manifests/latest").status == .ok)
+            #expect(try await wire.as("anonymous").send(.get, "/v2/team/app/manifests/latest").status == .ok)
+            #expect(try await personas.send("anonymous", .post, "/v2/team/app/blobs/uploads/").status == .unauthorized)
+            let token = try await wire.as(nil).send(.get, "/openshift/token")
+            #expect(token.json["token"] as? String == "anonymous")
+        }
+    }
+
+    @Test("Update, watch, deletecollection and image creation are checked like every other verb")
+    func moreVerbs() async throws {
+        try await Wire.test { wire in
+            let personas = try await Personas.setUp(wire)
+            let api = "/apis/image.openshift.io/v1"
+            let stream = try await wire.json(.get, "\(api)/namespaces/team/imagestreams/app")
+            let body = Array(String(decoding: stream.bytes, as: UTF8.self).utf8)
+            for persona in ["anonymous", "puller", "pusher", "outsider"] {
+                let expected: HTTPResponse.Status = persona == "anonymous" ? .unauthorized : .forbidden
+                #expect(try await personas.send(persona, .put, "\(api)/namespaces/team/imagestreams/app", body: body).status == expected)
+                #expect(try await personas.send(persona, .get, "\(api)/namespaces/team/imagestreams?watch=1&timeoutSeconds=1").status == expected)
+                #expect(try await personas.send(persona, .delete, "\(api)/namespaces/team/imagestreams").status == expected)
+                #expect(try await personas.send(persona, .post, "\(api)/images", body: Array(#"{"metadata":{"name":"x"},"dockerImageReference":"r@x"}"#.utf8))
+                    .status == expected)
+                #expect(try await personas.send(persona, .post, "\(api)/namespaces/team/imagestreammappings", body: Array("{}".utf8)).status == expected)
+            }
+            #expect(try await personas.send("admin", .put, "\(api)/namespaces/team/imagestreams/app", body: body).status == .ok)
+            #expect(try await personas.send("pruner", .get, "\(api)/images?watch=1&timeoutSeconds=1").status == .ok)
+        }
+    }
+}
