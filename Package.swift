@@ -73,8 +73,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .target(name: "CWharfSystem"),
         .executableTarget(name: "wharfd", dependencies: [
-            "WharfServer",
+            "WharfServer", "CWharfSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // The client side: a typed HTTP client, and the CLI on top of it.

@@ -70,6 +70,7 @@ extension AccessControl {
             value = .object(members)
             try await tx.objects.put(StoredObject(key: key, uid: meta["uid"]?.stringValue ?? "", resourceVersion: version,
                                                   document: try Self.encode(value)))
+            try await tx.objects.put(StoredObject(key: PolicySnapshot.revisionKey, uid: "", resourceVersion: version, document: []))
             return value
         }
     }
@@ -93,7 +94,13 @@ extension AccessControl {
 
     public func deleteRBAC(_ kind: RBACKind, namespace: String?, name: String) async throws {
         let key = ObjectKey(kind: kind.rawValue, namespace: kind.isNamespaced ? namespace ?? "" : "", name: name)
-        guard try await metadata.transaction({ try await $0.objects.delete(key) }) else {
+        let deleted = try await metadata.transaction { tx in
+            guard try await tx.objects.delete(key) else { return false }
+            try await tx.objects.put(StoredObject(key: PolicySnapshot.revisionKey, uid: "", resourceVersion: try await tx.objects.nextResourceVersion(),
+                                                  document: []))
+            return true
+        }
+        guard deleted else {
             throw WharfError(.notFound, "\(kind.resource).\(RBACGroup.name) \"\(name)\" not found", resource: kind.resource, name: name)
         }
     }

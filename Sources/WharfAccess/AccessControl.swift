@@ -10,6 +10,7 @@ public struct AccessControl: Sendable {
     public let metadata: any MetadataStore
     let now: @Sendable () -> Time
     let throttle = LoginThrottle()
+    let policy = PolicyCache()
     let htpasswd: Htpasswd?
 
     /// `htpasswd` names a file of users with bcrypt passwords, reloaded when it changes.
@@ -73,18 +74,7 @@ public struct AccessControl: Sendable {
     /// Whether `user` may do `attributes`: some role bound to the user (cluster-wide, or in the request's namespace)
     /// has a rule that allows it.
     public func allows(_ user: UserInfo, _ attributes: ResourceAttributes) async throws -> Bool {
-        try await metadata.read { tx in
-            var bindings = [BuiltinRoles.adminBinding]
-            bindings += try await tx.objects.list(kind: Kind.clusterRoleBinding, namespace: nil).compactMap { Self.decode(RoleBinding.self, $0) }
-            if let namespace = attributes.namespace {
-                bindings += try await tx.objects.list(kind: Kind.roleBinding, namespace: namespace).compactMap { Self.decode(RoleBinding.self, $0) }
-            }
-            for binding in bindings where (binding.subjects ?? []).contains(where: { $0.matches(user) }) {
-                guard let role = try await role(binding.roleRef, namespace: binding.metadata.namespace, in: tx) else { continue }
-                if role.rules.contains(where: { $0.allows(attributes) }) { return true }
-            }
-            return false
-        }
+        try await metadata.read { tx in try await policy.snapshot(in: tx).allows(user, attributes) }
     }
 
     /// Throws unless `user` may do `attributes`: `unauthorized` for anonymous callers, `denied` for others.
@@ -97,15 +87,6 @@ public struct AccessControl: Sendable {
         var message = "User \"\(user.username)\" cannot \(attributes.verb) resource \"\(attributes.qualifiedResource)\" in API group \"\(attributes.group ?? "")\""
         message += attributes.namespace.map { " in the namespace \"\($0)\"" } ?? " at the cluster scope"
         return WharfError(user.isAnonymous ? .unauthorized : .denied, message, resource: attributes.resource, name: attributes.name)
-    }
-
-    func role(_ reference: RoleBinding.RoleRef, namespace: String?, in tx: any MetadataTransaction) async throws -> Role? {
-        if reference.kind == "ClusterRole" {
-            if let builtin = BuiltinRoles.role(named: reference.name) { return builtin }
-            return try await tx.objects.get(ObjectKey(kind: Kind.clusterRole, name: reference.name)).flatMap { Self.decode(Role.self, $0) }
-        }
-        guard let namespace else { return nil }
-        return try await tx.objects.get(ObjectKey(kind: Kind.role, namespace: namespace, name: reference.name)).flatMap { Self.decode(Role.self, $0) }
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ stored: StoredObject) -> T? {

@@ -109,12 +109,14 @@ extension Registry {
             return nil
         }
         guard let (digest, mediaType) = found else { throw Self.manifestUnknown(reference) }
+        if let bytes = manifestCache.get(digest) { return StoredManifest(digest: digest, mediaType: mediaType, bytes: bytes) }
         let bytes: [UInt8]
         do {
             bytes = try await blobs.contents(of: digest, limit: ManifestPayload.maxSize)
         } catch let error as WharfError where error.code == .blobUnknown {
             throw Self.manifestUnknown(reference)
         }
+        manifestCache.put(bytes, for: digest)
         return StoredManifest(digest: digest, mediaType: mediaType, bytes: bytes)
     }
 

@@ -11,6 +11,7 @@ public struct Registry: Sendable {
     public let blobs: any BlobStore
     public let metadata: any MetadataStore
     public let images: any ImageRecorder
+    let manifestCache = ManifestCache(limit: 32 * 1024 * 1024)
 
     public init(blobs: any BlobStore, metadata: any MetadataStore, images: any ImageRecorder) {
         self.blobs = blobs

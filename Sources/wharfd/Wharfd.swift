@@ -1,4 +1,5 @@
 import ArgumentParser
+import CWharfSystem
 import Foundation
 import Hummingbird
 import WharfServer
@@ -34,6 +35,7 @@ struct Wharfd: AsyncParsableCommand {
     var tlsKey: String?
 
     func run() async throws {
+        _ = wharf_limit_malloc_arenas(2)
         var settings = WharfConfiguration(host: host, port: port, dataDirectory: dataDir,
                                           registryHostname: registryHostname ?? ProcessInfo.processInfo.environment["WHARF_REGISTRY_HOSTNAME"],
                                           publicHostname: publicHostname ?? ProcessInfo.processInfo.environment["WHARF_PUBLIC_HOSTNAME"])

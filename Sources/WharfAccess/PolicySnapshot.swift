@@ -1,0 +1,62 @@
+import Foundation
+import Synchronization
+import WharfModel
+import WharfStorage
+
+/// Every role and binding, decoded once per policy revision. The revision is a stored object that every RBAC write
+/// bumps in the same transaction, so each request checks freshness with one point read, on every replica.
+struct PolicySnapshot: Sendable {
+    var revision: Int64
+    var clusterBindings: [RoleBinding]
+    var bindings: [String: [RoleBinding]]
+    var clusterRoles: [String: Role]
+    var roles: [String: [String: Role]]
+
+    static let revisionKey = ObjectKey(kind: "PolicyRevision", name: "current")
+
+    static func load(revision: Int64, in tx: any MetadataTransaction) async throws -> PolicySnapshot {
+        func decode<T: Decodable>(_ type: T.Type, _ objects: [StoredObject]) -> [(StoredObject, T)] {
+            objects.compactMap { stored in (try? JSONDecoder().decode(type, from: Data(stored.document))).map { (stored, $0) } }
+        }
+        var snapshot = PolicySnapshot(revision: revision, clusterBindings: [BuiltinRoles.adminBinding], bindings: [:], clusterRoles: [:], roles: [:])
+        snapshot.clusterBindings += decode(RoleBinding.self, try await tx.objects.list(kind: "ClusterRoleBinding", namespace: nil)).map(\.1)
+        for (stored, binding) in decode(RoleBinding.self, try await tx.objects.list(kind: "RoleBinding", namespace: nil)) {
+            snapshot.bindings[stored.key.namespace, default: []].append(binding)
+        }
+        for (stored, role) in decode(Role.self, try await tx.objects.list(kind: "ClusterRole", namespace: nil)) {
+            snapshot.clusterRoles[stored.key.name] = role
+        }
+        for (stored, role) in decode(Role.self, try await tx.objects.list(kind: "Role", namespace: nil)) {
+            snapshot.roles[stored.key.namespace, default: [:]][stored.key.name] = role
+        }
+        return snapshot
+    }
+
+    func role(_ reference: RoleBinding.RoleRef, namespace: String?) -> Role? {
+        if reference.kind == "ClusterRole" { return BuiltinRoles.role(named: reference.name) ?? clusterRoles[reference.name] }
+        return namespace.flatMap { roles[$0]?[reference.name] }
+    }
+
+    func allows(_ user: UserInfo, _ attributes: ResourceAttributes) -> Bool {
+        let candidates = clusterBindings + (attributes.namespace.flatMap { bindings[$0] } ?? [])
+        for binding in candidates where (binding.subjects ?? []).contains(where: { $0.matches(user) }) {
+            if let role = role(binding.roleRef, namespace: binding.metadata.namespace), role.rules.contains(where: { $0.allows(attributes) }) {
+                return true
+            }
+        }
+        return false
+    }
+}
+
+/// The newest snapshot this process has decoded.
+final class PolicyCache: Sendable {
+    private let current = Mutex<PolicySnapshot?>(nil)
+
+    func snapshot(in tx: any MetadataTransaction) async throws -> PolicySnapshot {
+        let revision = try await tx.objects.get(PolicySnapshot.revisionKey)?.resourceVersion ?? 0
+        if let cached = current.withLock({ $0 }), cached.revision == revision { return cached }
+        let fresh = try await PolicySnapshot.load(revision: revision, in: tx)
+        current.withLock { $0 = fresh }
+        return fresh
+    }
+}
