@@ -299,3 +299,26 @@ struct AuthorizationMatrixMoreTests {
         }
     }
 }
+
+@Suite("Spec tags may copy from other namespaces only when the author may pull there")
+struct CrossNamespaceTagTests {
+    @Test("A tag from a namespace the caller cannot read is Forbidden; with pull rights it resolves")
+    func crossNamespace() async throws {
+        try await Wire.test { wire in
+            let personas = try await Personas.setUp(wire)
+            try await wire.pushImage("secret/vault", reference: "latest", seed: 5)
+            try await wire.json(.post, "/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings",
+                                #"{"metadata":{"name":"editor"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"},"subjects":[{"kind":"User","name":"builder"}]}"#)
+            let body = Array(#"{"metadata":{"name":"app:stolen"},"tag":{"from":{"kind":"ImageStreamTag","namespace":"secret","name":"vault:latest"}}}"#.utf8)
+            let refused = try await personas.send("builder", .post, "/apis/image.openshift.io/v1/namespaces/team/imagestreamtags", body: body)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.value("details.causes.0.reason") as? String == "FieldValueForbidden")
+            #expect(try await personas.send("builder", .get, "/v2/team/app/manifests/stolen").status == .notFound)
+            try await wire.json(.post, "/apis/rbac.authorization.k8s.io/v1/namespaces/secret/rolebindings",
+                                #"{"metadata":{"name":"reader"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"system:image-puller"},"subjects":[{"kind":"User","name":"builder"}]}"#)
+            let allowed = try await personas.send("builder", .post, "/apis/image.openshift.io/v1/namespaces/team/imagestreamtags", body: body)
+            #expect(allowed.status == .created)
+            #expect(try await personas.send("builder", .get, "/v2/team/app/manifests/stolen").status == .ok)
+        }
+    }
+}

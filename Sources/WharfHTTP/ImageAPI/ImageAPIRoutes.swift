@@ -37,7 +37,11 @@ public struct ImageAPIRoutes: Sendable {
             let verb = try Self.verb(request, route)
             try await access.require(context.user, ResourceAttributes(namespace: route.namespace, verb: Self.rbacVerb(verb), resource: route.resource.rawValue,
                                                                       subresource: route.subresource, name: route.name))
-            return try await dispatch(route, request, context)
+            let (access, user) = (self.access, context.user)
+            let sourceAccess: ImageAPI.SourceAccess = { namespace, name in
+                try await access.allows(user, ResourceAttributes(namespace: namespace, verb: "get", resource: "imagestreams", subresource: "layers", name: name))
+            }
+            return try await ImageAPI.$sourceAccess.withValue(sourceAccess) { try await dispatch(route, request, context) }
         } catch {
             return ErrorMapping.statusResponse(error, context: context)
         }
