@@ -241,3 +241,21 @@ struct KubernetesConventionTests {
         }
     }
 }
+
+@Suite("Server-side apply (application/apply-patch+yaml)")
+struct ApplyPatchTests {
+    @Test("An apply patch creates a missing stream, then merges into it")
+    func apply() async throws {
+        try await Wire.test { wire in
+            let yaml = "apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: applied\nspec:\n  tags:\n  - name: one\n    from: {kind: DockerImage, name: \"quay.io/a/b:1\"}\n"
+            let created = try await wire.json(.patch, "namespaces/ns/imagestreams/applied?fieldManager=me", yaml, contentType: "application/apply-patch+yaml")
+            #expect(created.status == .created)
+            #expect(created.value("spec.tags.0.name") as? String == "one")
+            let merged = try await wire.json(.patch, "namespaces/ns/imagestreams/applied?fieldManager=me",
+                                             "metadata:\n  labels:\n    team: a\n", contentType: "application/apply-patch+yaml")
+            #expect(merged.status == .ok)
+            #expect(merged.value("metadata.labels.team") as? String == "a")
+            #expect(merged.value("spec.tags.0.name") as? String == "one")
+        }
+    }
+}

@@ -169,7 +169,14 @@ public struct ImageAPIRoutes: Sendable {
                                 warnings: body.unknownFields)
         case (.patch, let namespace?, let name?):
             let (type, patch) = try await Self.patch(request)
-            return JSONWire.response(try await api.patchImageStream(namespace: namespace, name: name, type: type, patch: patch, status: status))
+            do {
+                return JSONWire.response(try await api.patchImageStream(namespace: namespace, name: name, type: type, patch: patch, status: status))
+            } catch let error as WharfError where error.code == .notFound && type == .apply && !status {
+                // Server-side apply creates what does not exist yet.
+                var stream = try patch.decode(ImageStream.self)
+                stream.metadata.name = stream.metadata.name ?? name
+                return JSONWire.response(try await api.createImageStream(stream, namespace: namespace), status: .created)
+            }
         case (.delete, let namespace?, let name?) where !status:
             let uid = try await api.deleteImageStream(namespace: namespace, name: name)
             return Self.deleted(name: name, resource: "imagestreams", uid: uid)
