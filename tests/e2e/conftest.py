@@ -137,6 +137,9 @@ class WharfServer:
         token_file = self.data_dir / "admin.token"
         if not token_file.exists():
             pytest.fail(f"wharfd did not write {token_file} on its first start\n--- wharfd log ---\n{self.log()}", pytrace=False)
+        mode = token_file.stat().st_mode & 0o777
+        if mode != 0o600:
+            pytest.fail(f"{token_file} has mode {oct(mode)}; the admin token must be readable only by its owner (0600)", pytrace=False)
         self.token = token_file.read_text().strip()
         self.http.headers["Authorization"] = f"Bearer {self.token}"
         add_registry_login(self.registry, "admin", self.token)

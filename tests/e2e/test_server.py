@@ -18,3 +18,19 @@ def test_startup_lines(wharf):
     lines = wharf.log().splitlines()
     for line in expected:
         assert line in lines, f"{line!r} not printed at start; log:\n{wharf.log()}"
+
+
+def test_admin_token_is_printed_once_and_kept(start_wharf):
+    server = start_wharf("wharfd-restart")
+    first = server.log()
+    assert "Created the admin identity" in first and server.token in first
+    assert server.get("/v2/").status_code == 200
+    anonymous = server.http.get(server.url("/v2/"), headers={"Authorization": ""}, timeout=10)
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer realm=")
+    token = server.token
+    server.stop()
+    server.log_path.write_text("")
+    server.start()
+    assert server.token == token, "the admin token changed across a restart"
+    assert "Created the admin identity" not in server.log() and token not in server.log()
+    assert server.get("/v2/").status_code == 200
