@@ -209,6 +209,21 @@ struct KubernetesConventionTests {
             #expect(cells?[2] == "latest")
             #expect(cells?[3].hasSuffix(" ago") == true)
             #expect(table.value("rows.0.object.kind") as? String == "PartialObjectMetadata")
+            let accept = ["Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"]
+            try await wire.json(.put, "namespaces/ns/imagestreamtags/app:mirror",
+                                #"{"metadata":{"name":"app:mirror"},"tag":{"from":{"kind":"DockerImage","name":"quay.io/a/b:1"},"reference":true}}"#)
+            let tags = try await wire.json(.get, "namespaces/ns/imagetags", headers: accept)
+            #expect((tags.json["columnDefinitions"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Name", "Spec", "Status", "History", "Updated"])
+            let latest = (tags.json["rows"] as? [[String: Any]])?.first { ($0["cells"] as? [Any])?.first as? String == "app:latest" }?["cells"] as? [Any]
+            #expect(latest?[1] as? String == "Push")
+            #expect((latest?[2] as? String)?.hasPrefix("image/sha256:") == true)
+            #expect(latest?[3] as? Int == 1)
+            let mirror = (tags.json["rows"] as? [[String: Any]])?.first { ($0["cells"] as? [Any])?.first as? String == "app:mirror" }?["cells"] as? [Any]
+            #expect(mirror?[1] as? String == "Ref")
+            #expect(mirror?[2] as? String == "quay.io/a/b:1")
+            let digest = try #require(try await wire.json(.get, "namespaces/ns/imagestreamtags/app:latest").value("image.metadata.name") as? String)
+            let image = try await wire.json(.get, "namespaces/ns/imagestreamimages/app@\(digest)", headers: accept)
+            #expect((image.json["columnDefinitions"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Name", "Updated", "Image Reference", "Image Name"])
         }
     }
 

@@ -86,7 +86,8 @@ public struct ImageAPIRoutes: Sendable {
             return JSONWire.response(KubernetesStatus(status: "Success", code: 201), status: .created)
         case .imagestreamimages:
             guard verb == .get, let namespace = route.namespace, let name = route.name else { throw Self.notAllowed }
-            return JSONWire.response(try await api.imageStreamImage(namespace: namespace, name: name))
+            let image = try await api.imageStreamImage(namespace: namespace, name: name)
+            return Self.render(image, table: { Table.imageStreamImages([image]) }, request)
         case .imagetags: return try await imageTags(route, verb, request)
         case .imagestreamimports:
             guard verb == .create, let namespace = route.namespace else { throw Self.notAllowed }
@@ -110,10 +111,11 @@ public struct ImageAPIRoutes: Sendable {
         guard route.subresource == nil else { throw APIRoute.unknown }
         switch (verb, route.namespace, route.name) {
         case (.get, let namespace?, let name?):
-            return JSONWire.response(try await api.imageTag(namespace: namespace, name: name))
+            let tag = try await api.imageTag(namespace: namespace, name: name)
+            return Self.render(tag, table: { Table.imageTags([tag], resourceVersion: nil) }, request)
         case (.list, let namespace, nil):
-            return JSONWire.response(try await api.imageTags(namespace: namespace,
-                                                             options: try ListQuery.options(request, fields: ["metadata.name", "metadata.namespace"])))
+            let list = try await api.imageTags(namespace: namespace, options: try ListQuery.options(request, fields: ["metadata.name", "metadata.namespace"]))
+            return Self.render(list, table: { Table.imageTags(list.items, resourceVersion: nil) }, request)
         case (.watch, _, _):
             throw WharfError(.methodNotAllowed, "watch is not supported on resources of kind \"imagetags.image.openshift.io\"")
         case (.create, let namespace?, nil):

@@ -84,6 +84,53 @@ struct Table: Encodable {
         return Table(metadata: ListMeta(resourceVersion: resourceVersion), columnDefinitions: columns, rows: rows)
     }
 
+    static func imageTags(_ tags: [ImageTag], resourceVersion: String?, now: Date = Date()) -> Table {
+        let columns = [name,
+                       Column(name: "Spec", description: "Where the tag's image comes from: Tag, Ref, Scheduled, Track or Push"),
+                       Column(name: "Status", description: "The tag's current image or import state"),
+                       Column(name: "History", type: "number", description: "How many images the tag has pointed at"),
+                       Column(name: "Updated", description: "When the tag last changed")]
+        let rows = tags.map { tag -> Row in
+            let stream = (tag.metadata.name ?? "").split(separator: ":").first.map(String.init) ?? ""
+            var spec = ""
+            if let reference = tag.spec {
+                if reference.reference == true { spec = "Ref" }
+                else if reference.importPolicy?.scheduled == true { spec = "Scheduled" }
+                else if reference.from?.kind == "ImageStreamTag", (reference.from?.namespace ?? "").isEmpty || reference.from?.namespace == tag.metadata.namespace,
+                        !(reference.from?.name ?? "").contains(":") || reference.from?.name?.hasPrefix("\(stream):") == true { spec = "Track" }
+                else { spec = "Tag" }
+            } else if tag.status?.items?.isEmpty == false {
+                spec = "Push"
+            }
+            var status = ""
+            if let event = tag.status?.items?.first {
+                status = event.image.isEmpty ? event.dockerImageReference : "image/\(event.image)"
+            } else if let failed = tag.status?.conditions?.first(where: { $0.status == "False" }) {
+                status = "ImportFailed (\(failed.reason ?? ""))"
+            } else if tag.spec?.from?.kind == "DockerImage", tag.spec?.reference != true {
+                status = "Importing"
+            }
+            let history: JSONValue = tag.status?.items.map { .int(Int64($0.count)) } ?? .null
+            let updated = tag.status?.items?.first.map { age(of: $0.created, now: now) + " ago" } ?? ""
+            return Row(cells: [.string(tag.metadata.name ?? ""), .string(spec), .string(status), history, .string(updated)],
+                       object: PartialObject(metadata: tag.metadata))
+        }
+        return Table(metadata: ListMeta(resourceVersion: resourceVersion), columnDefinitions: columns, rows: rows)
+    }
+
+    static func imageStreamImages(_ images: [ImageStreamImage], now: Date = Date()) -> Table {
+        let columns = [name,
+                       Column(name: "Updated", description: "When the image was created"),
+                       Column(name: "Image Reference", description: "The pull spec of the image", priority: 1),
+                       Column(name: "Image Name", description: "The image's name (its manifest digest)", priority: 1)]
+        let rows = images.map { image in
+            Row(cells: [.string(image.metadata.name ?? ""), .string(image.metadata.creationTimestamp.map { age(of: $0, now: now) + " ago" } ?? ""),
+                        .string(image.image.dockerImageReference ?? ""), .string(image.image.metadata.name ?? "")],
+                object: PartialObject(metadata: image.metadata))
+        }
+        return Table(metadata: ListMeta(resourceVersion: nil), columnDefinitions: columns, rows: rows)
+    }
+
     /// Docker's `HumanDuration`: "Less than a second", "5 minutes", "About an hour", "3 days", ….
     static func age(of time: Time, now: Date) -> String {
         let seconds = max(0, Int64(now.timeIntervalSince1970) - time.secondsSince1970)
