@@ -46,7 +46,7 @@ public final class FilesystemBlobStore: BlobStore {
     }
 
     func uploadPath(_ id: String) throws -> FilePath {
-        guard !id.isEmpty, id.utf8.count <= 64, id.utf8.allSatisfy({ RepositoryNameBytes.isIDByte($0) }) else {
+        guard !id.isEmpty, id.utf8.count <= 64, id.utf8.allSatisfy({ UploadID.isSafeByte($0) }) else {
             throw WharfError(.blobUploadUnknown, "blob upload unknown to registry", detail: ["uuid": String(id.prefix(64))])
         }
         return FilePath("\(root)/uploads/\(id)")
@@ -272,9 +272,9 @@ public final class FilesystemBlobStore: BlobStore {
     }
 }
 
-enum RepositoryNameBytes {
+enum UploadID {
     /// Upload ids are lowercase hex and dashes, so they are safe as file names.
-    static func isIDByte(_ byte: UInt8) -> Bool {
+    static func isSafeByte(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
             || byte == UInt8(ascii: "-")
     }

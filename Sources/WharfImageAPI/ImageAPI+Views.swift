@@ -16,21 +16,14 @@ extension ImageAPI {
             guard let stream = try await imageStream(namespace: namespace, name: streamName, in: tx) else {
                 throw KubernetesError.notFound("imagestreams", streamName)
             }
-            var candidates: [String] = []
-            for list in stream.status.tags ?? [] {
-                for event in list.items ?? [] where !event.image.isEmpty && !candidates.contains(event.image) {
-                    candidates.append(event.image)
-                }
-            }
+            var candidates = stream.historyImages
             for candidate in candidates {
                 guard let image = try? await image(named: candidate, in: tx) else { continue }
                 for child in image.dockerImageManifests ?? [] where !candidates.contains(child.digest) {
                     candidates.append(child.digest)
                 }
             }
-            let matches = candidates.filter { candidate in
-                candidate.hasPrefix(id) || (candidate.split(separator: ":").last.map { $0.hasPrefix(id) } ?? false)
-            }
+            let matches = candidates.filter { Self.digest($0, matches: id) }
             guard let match = matches.first, let image = try? await image(named: match, in: tx) else {
                 throw WharfError(.notFound, "imagestreamimage.\(ImageAPIGroup.name) \"\(name)\" not found",
                                  resource: "imagestreamimage", name: name)
