@@ -76,7 +76,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func get(_ key: ObjectKey) async throws -> StoredObject? {
         try access { db in
-            try Row.fetchOne(db, sql: "SELECT uid, resource_version, document FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT uid, resource_version, document FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
                              arguments: [key.kind, key.namespace, key.name])
                 .map { StoredObject(key: key, uid: $0["uid"], resourceVersion: $0["resource_version"], document: [UInt8]($0["document"] as Data)) }
         }
@@ -86,10 +86,10 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         try access { db in
             let rows: [Row]
             if let namespace {
-                rows = try Row.fetchAll(db, sql: "SELECT namespace, name, uid, resource_version, document FROM objects WHERE kind = ? AND namespace = ? ORDER BY name",
+                rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT namespace, name, uid, resource_version, document FROM objects WHERE kind = ? AND namespace = ? ORDER BY name"),
                                         arguments: [kind, namespace])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT namespace, name, uid, resource_version, document FROM objects WHERE kind = ? ORDER BY namespace, name",
+                rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT namespace, name, uid, resource_version, document FROM objects WHERE kind = ? ORDER BY namespace, name"),
                                         arguments: [kind])
             }
             return rows.map {
@@ -111,7 +111,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func delete(_ key: ObjectKey) async throws -> Bool {
         try access { db in
-            try db.execute(sql: "DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?", arguments: [key.kind, key.namespace, key.name])
+            try db.cachedStatement(sql: "DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?").execute(arguments: [key.kind, key.namespace, key.name])
             return db.changesCount > 0
         }
     }
@@ -119,12 +119,12 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     func nextResourceVersion() async throws -> Int64 {
         try access { db in
             try db.execute(sql: "UPDATE sequence SET value = value + 1 WHERE id = 1")
-            return try Int64.fetchOne(db, sql: "SELECT value FROM sequence WHERE id = 1") ?? 0
+            return try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM sequence WHERE id = 1")) ?? 0
         }
     }
 
     func currentResourceVersion() async throws -> Int64 {
-        try access { db in try Int64.fetchOne(db, sql: "SELECT value FROM sequence WHERE id = 1") ?? 0 }
+        try access { db in try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM sequence WHERE id = 1")) ?? 0 }
     }
 
     func appendEvent(_ event: WatchEvent) async throws {
@@ -136,7 +136,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func events(after: Int64, limit: Int) async throws -> [WatchEvent] {
         try access { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE resource_version > ? ORDER BY resource_version LIMIT ?", arguments: [after, limit])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM events WHERE resource_version > ? ORDER BY resource_version LIMIT ?"), arguments: [after, limit])
                 .compactMap { row in
                     guard let type = WatchEvent.EventType(rawValue: row["type"]) else { return nil }
                     return WatchEvent(resourceVersion: row["resource_version"], type: type,
@@ -147,7 +147,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func trimEvents(before: Int64) async throws {
-        try access { db in try db.execute(sql: "DELETE FROM events WHERE resource_version < ?", arguments: [before]) }
+        try access { db in try db.cachedStatement(sql: "DELETE FROM events WHERE resource_version < ?").execute(arguments: [before]) }
     }
 
     // MARK: BlobLinkStore
@@ -161,14 +161,14 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func size(of digest: Digest, in repository: RepositoryName) async throws -> Int64? {
         try access { db in
-            try Int64.fetchOne(db, sql: "SELECT size FROM blob_links WHERE repository = ? AND digest = ?",
+            try Int64.fetchOne(try db.cachedStatement(sql: "SELECT size FROM blob_links WHERE repository = ? AND digest = ?"),
                                arguments: [repository.description, digest.description])
         }
     }
 
     func unlink(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
         try access { db in
-            try db.execute(sql: "DELETE FROM blob_links WHERE repository = ? AND digest = ?", arguments: [repository.description, digest.description])
+            try db.cachedStatement(sql: "DELETE FROM blob_links WHERE repository = ? AND digest = ?").execute(arguments: [repository.description, digest.description])
             return db.changesCount > 0
         }
     }
@@ -188,7 +188,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func get(_ digest: Digest, in repository: RepositoryName) async throws -> ManifestRecord? {
         try access { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM manifests WHERE repository = ? AND digest = ?",
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM manifests WHERE repository = ? AND digest = ?"),
                              arguments: [repository.description, digest.description])
                 .flatMap { Self.manifest(from: $0, in: repository) }
         }
@@ -196,14 +196,14 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func delete(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
         try access { db in
-            try db.execute(sql: "DELETE FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository.description, digest.description])
+            try db.cachedStatement(sql: "DELETE FROM manifests WHERE repository = ? AND digest = ?").execute(arguments: [repository.description, digest.description])
             return db.changesCount > 0
         }
     }
 
     func referrers(of subject: Digest, in repository: RepositoryName) async throws -> [ManifestRecord] {
         try access { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM manifests WHERE repository = ? AND subject = ? ORDER BY digest",
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM manifests WHERE repository = ? AND subject = ? ORDER BY digest"),
                              arguments: [repository.description, subject.description])
                 .compactMap { Self.manifest(from: $0, in: repository) }
         }
@@ -223,20 +223,20 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func digest(for tag: String, in repository: RepositoryName) async throws -> Digest? {
         try access { db in
-            try String.fetchOne(db, sql: "SELECT digest FROM tags WHERE repository = ? AND tag = ?", arguments: [repository.description, tag])
+            try String.fetchOne(try db.cachedStatement(sql: "SELECT digest FROM tags WHERE repository = ? AND tag = ?"), arguments: [repository.description, tag])
                 .flatMap(Digest.init)
         }
     }
 
     func tags(in repository: RepositoryName) async throws -> [String] {
         try access { db in
-            try String.fetchAll(db, sql: "SELECT tag FROM tags WHERE repository = ? ORDER BY tag", arguments: [repository.description])
+            try String.fetchAll(try db.cachedStatement(sql: "SELECT tag FROM tags WHERE repository = ? ORDER BY tag"), arguments: [repository.description])
         }
     }
 
     func replace(_ tags: [String: Digest], in repository: RepositoryName) async throws {
         try access { db in
-            try db.execute(sql: "DELETE FROM tags WHERE repository = ?", arguments: [repository.description])
+            try db.cachedStatement(sql: "DELETE FROM tags WHERE repository = ?").execute(arguments: [repository.description])
             for (tag, digest) in tags {
                 try db.execute(sql: "INSERT INTO tags (repository, tag, digest) VALUES (?, ?, ?)",
                                arguments: [repository.description, tag, digest.description])
@@ -255,7 +255,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func get(_ id: String) async throws -> UploadRecord? {
         try access { db in
-            try Row.fetchOne(db, sql: "SELECT repository, started_at FROM uploads WHERE id = ?", arguments: [id]).flatMap { row in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT repository, started_at FROM uploads WHERE id = ?"), arguments: [id]).flatMap { row in
                 guard let repository = try? RepositoryName(parsing: row["repository"]) else { return nil }
                 return UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: row["started_at"]))
             }
@@ -263,6 +263,6 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func delete(_ id: String) async throws {
-        try access { db in try db.execute(sql: "DELETE FROM uploads WHERE id = ?", arguments: [id]) }
+        try access { db in try db.cachedStatement(sql: "DELETE FROM uploads WHERE id = ?").execute(arguments: [id]) }
     }
 }
