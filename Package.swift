@@ -101,6 +101,9 @@ let package = Package(
         .testTarget(name: "BlobStoreFilesystemTests", dependencies: ["BlobStoreFilesystem", "WharfStorageConformance", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "MetadataStoreSQLiteTests", dependencies: ["MetadataStoreSQLite", "WharfStorageConformance"], swiftSettings: strict),
         .testTarget(name: "WharfAccessTests", dependencies: ["WharfAccess", "WharfModel", "WharfStorage"], swiftSettings: strict),
+        .testTarget(name: "WharfRegistryTests", dependencies: [
+            "WharfRegistry", "WharfImageAPI", "WharfModel", "WharfStorage", .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(name: "WharfImageAPITests", dependencies: ["WharfImageAPI", "WharfModel", "WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfHTTPTests", dependencies: [
             "WharfTesting", "WharfModel",

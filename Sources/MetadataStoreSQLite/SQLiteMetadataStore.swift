@@ -265,4 +265,14 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     func delete(_ id: String) async throws {
         try access { db in try db.cachedStatement(sql: "DELETE FROM uploads WHERE id = ?").execute(arguments: [id]) }
     }
+
+    func started(before time: Time, limit: Int) async throws -> [UploadRecord] {
+        try access { db in
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, repository, started_at FROM uploads WHERE started_at < ? ORDER BY started_at, id LIMIT ?"),
+                             arguments: [time.secondsSince1970, limit]).compactMap { row in
+                guard let repository = try? RepositoryName(parsing: row["repository"]) else { return nil }
+                return UploadRecord(id: row["id"], repository: repository, startedAt: Time(secondsSince1970: row["started_at"]))
+            }
+        }
+    }
 }

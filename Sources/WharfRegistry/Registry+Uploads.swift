@@ -92,6 +92,21 @@ extension Registry {
         try await metadata.transaction { try await $0.uploads.delete(id) }
     }
 
+    /// Discards upload sessions started more than `age` seconds ago (abandoned by their clients), returning how many.
+    public func purgeUploads(olderThan age: Int64, now: Time = Registry.now()) async throws -> Int {
+        let cutoff = Time(secondsSince1970: now.secondsSince1970 - age)
+        var purged = 0
+        while true {
+            let stale = try await metadata.read { try await $0.uploads.started(before: cutoff, limit: 100) }
+            if stale.isEmpty { return purged }
+            for record in stale {
+                try await blobs.cancelUpload(id: record.id)
+                try await metadata.transaction { try await $0.uploads.delete(record.id) }
+                purged += 1
+            }
+        }
+    }
+
     private func checkUpload(_ id: String, in repository: RepositoryName) async throws {
         guard let record = try await metadata.read({ try await $0.uploads.get(id) }), record.repository == repository else {
             throw Self.uploadUnknown(id)

@@ -19,7 +19,7 @@ public struct Registry: Sendable {
         self.images = images
     }
 
-    static func now() -> Time { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }
+    public static func now() -> Time { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }
 
     static func blobUnknown(_ digest: Digest) -> WharfError {
         WharfError(.blobUnknown, "blob unknown to registry", detail: ["digest": digest.description])

@@ -22,7 +22,7 @@ public enum WharfServer {
         _ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd"),
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        let router = try await makeRouter(configuration)
+        let (router, registry) = try await makeComponents(configuration)
         var server = HTTPServerBuilder.http1()
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             do {
@@ -37,6 +37,7 @@ public enum WharfServer {
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
+            services: [UploadPurger(registry: registry, maxAge: 24 * 3600, interval: .seconds(3600))],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
@@ -46,6 +47,11 @@ public enum WharfServer {
     /// identity gets a token: it is printed once and, on the embedded profile, written to `admin.token` in the data
     /// directory, readable only by its owner.
     public static func makeRouter(_ configuration: WharfConfiguration) async throws -> Router<WharfRequestContext> {
+        try await makeComponents(configuration).router
+    }
+
+    /// The router and the registry behind it (the registry also drives background upload purging).
+    static func makeComponents(_ configuration: WharfConfiguration) async throws -> (router: Router<WharfRequestContext>, registry: Registry) {
         let blobs: any BlobStore
         let metadata: any MetadataStore
         let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
@@ -72,6 +78,6 @@ public enum WharfServer {
                 + "Log in with: skopeo login --tls-verify=false -u admin -p \"$(cat \(file))\" \(host)\n"
             FileHandle.standardOutput.write(Data(message.utf8))
         }
-        return WharfRouter.make(registry: registry, api: api, access: access, secure: configuration.tlsCertificate != nil)
+        return (WharfRouter.make(registry: registry, api: api, access: access, secure: configuration.tlsCertificate != nil), registry)
     }
 }

@@ -72,4 +72,6 @@ public protocol UploadStore {
     func create(_ record: UploadRecord) async throws
     func get(_ id: String) async throws -> UploadRecord?
     func delete(_ id: String) async throws
+    /// Sessions started before `time`, oldest first, at most `limit`.
+    func started(before time: Time, limit: Int) async throws -> [UploadRecord]
 }

@@ -149,7 +149,14 @@ public enum MetadataStoreConformance {
                                   startedAt: Time(secondsSince1970: 1_700_000_000))
         try await store.transaction { try await $0.uploads.create(record) }
         try expectEqual(try await store.read { try await $0.uploads.get("0123abcd") }, Optional(record), "upload")
+        let older = UploadRecord(id: "0000aaaa", repository: record.repository, startedAt: Time(secondsSince1970: 1_600_000_000))
+        try await store.transaction { try await $0.uploads.create(older) }
+        try expectEqual(try await store.read { try await $0.uploads.started(before: Time(secondsSince1970: 1_650_000_000), limit: 10) }, [older],
+                        "uploads started before a time")
+        try expectEqual(try await store.read { try await $0.uploads.started(before: Time(secondsSince1970: 1_800_000_000), limit: 10) }.map(\.id),
+                        ["0000aaaa", "0123abcd"], "uploads oldest first")
         try await store.transaction { try await $0.uploads.delete("0123abcd") }
+        try await store.transaction { try await $0.uploads.delete("0000aaaa") }
         try expectEqual(try await store.read { try await $0.uploads.get("0123abcd") }, nil, "deleted upload")
     }
 }

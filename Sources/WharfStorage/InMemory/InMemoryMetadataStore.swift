@@ -111,4 +111,8 @@ final class InMemoryTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
     func get(_ id: String) async throws -> UploadRecord? { state.uploads[id] }
 
     func delete(_ id: String) async throws { state.uploads.removeValue(forKey: id) }
+
+    func started(before time: Time, limit: Int) async throws -> [UploadRecord] {
+        Array(state.uploads.values.filter { $0.startedAt < time }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }.prefix(limit))
+    }
 }
