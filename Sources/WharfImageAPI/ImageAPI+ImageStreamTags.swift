@@ -27,19 +27,31 @@ extension ImageAPI {
     /// One ImageStreamTag per status tag with an image, across the matching streams (reference §5.3). Images are not
     /// loaded: each item's image carries only its name and resolved reference.
     public func imageStreamTags(namespace: String?, options: ListOptions) async throws -> ObjectList<ImageStreamTag> {
-        let streams = try await imageStreams(namespace: namespace, options: ListOptions(labelSelector: options.labelSelector))
-        var items: [ImageStreamTag] = []
-        for stream in streams.items {
-            for list in stream.status.tags ?? [] {
-                guard let event = list.items?.first, !event.image.isEmpty else { continue }
-                var image = Image(metadata: ObjectMeta(name: event.image))
-                image.dockerImageMetadata = DockerImageMetadata(id: "")
-                let view = tagView(stream, tag: list.tag, image: image)
-                let fields = ["metadata.name": view.metadata.name ?? "", "metadata.namespace": view.metadata.namespace ?? ""]
-                if options.fieldSelector.matches({ fields[$0] ?? "" }) { items.append(view) }
-            }
+        let items = try await tagViews(namespace: namespace, options: options, tags: { ($0.status.tags ?? []).map(\.tag) }) {
+            stream, tag -> (ImageStreamTag, ObjectMeta)? in
+            guard let event = stream.currentEvent(of: tag), !event.image.isEmpty else { return nil }
+            var image = Image(metadata: ObjectMeta(name: event.image))
+            image.dockerImageMetadata = DockerImageMetadata(id: "")
+            let view = tagView(stream, tag: tag, image: image)
+            return (view, view.metadata)
         }
         return ObjectList(kind: "ImageStreamTagList", metadata: ListMeta(resourceVersion: ""), items: items)
+    }
+
+    /// One view per tag of every stream matching the label selector, filtered by the field selector
+    /// (`metadata.name`, `metadata.namespace`). `tags` names a stream's tags; `view` may skip one with `nil`.
+    func tagViews<View>(namespace: String?, options: ListOptions, tags: (ImageStream) -> [String],
+                        _ view: (ImageStream, String) async throws -> (View, ObjectMeta)?) async throws -> [View] {
+        let streams = try await imageStreams(namespace: namespace, options: ListOptions(labelSelector: options.labelSelector))
+        var items: [View] = []
+        for stream in streams.items {
+            for tag in tags(stream) {
+                guard let (item, meta) = try await view(stream, tag) else { continue }
+                let fields = ["metadata.name": meta.name ?? "", "metadata.namespace": meta.namespace ?? ""]
+                if options.fieldSelector.matches({ fields[$0] ?? "" }) { items.append(item) }
+            }
+        }
+        return items
     }
 
     /// Creates a spec tag through its ImageStreamTag (POST, reference §5.4): the stream is created if missing;

@@ -16,15 +16,10 @@ extension ImageAPI {
 
     /// Every spec or status tag of the matching streams, sorted per stream, without images.
     public func imageTags(namespace: String?, options: ListOptions) async throws -> ObjectList<ImageTag> {
-        let streams = try await imageStreams(namespace: namespace, options: ListOptions(labelSelector: options.labelSelector))
-        var items: [ImageTag] = []
-        for stream in streams.items {
-            let names = Set((stream.spec.tags ?? []).map(\.name) + (stream.status.tags ?? []).map(\.tag)).sorted()
-            for tag in names {
-                guard let view = try await metadata.read({ tx in try await imageTagView(stream, tag: tag, withImage: false, in: tx) }) else { continue }
-                let fields = ["metadata.name": view.metadata.name ?? "", "metadata.namespace": view.metadata.namespace ?? ""]
-                if options.fieldSelector.matches({ fields[$0] ?? "" }) { items.append(view) }
-            }
+        let items = try await tagViews(namespace: namespace, options: options,
+                                       tags: { Set(($0.spec.tags ?? []).map(\.name) + ($0.status.tags ?? []).map(\.tag)).sorted() }) {
+            stream, tag -> (ImageTag, ObjectMeta)? in
+            try await metadata.read { tx in try await imageTagView(stream, tag: tag, withImage: false, in: tx) }.map { ($0, $0.metadata) }
         }
         return ObjectList(kind: "ImageTagList", metadata: ListMeta(resourceVersion: ""), items: items)
     }
