@@ -2,13 +2,6 @@ import WharfModel
 import WharfStorage
 
 extension ImageAPI {
-    /// Whether the caller may read images of stream `name` in `namespace` (`get imagestreams/layers` there), for spec
-    /// tags that copy from another namespace. Set by the HTTP layer for each request; without it, references across
-    /// namespaces are refused, so that a spec tag can never reveal images its author may not pull.
-    public typealias SourceAccess = @Sendable (_ namespace: String, _ name: String) async throws -> Bool
-
-    @TaskLocal public static var sourceAccess: SourceAccess?
-
     /// Resolves the status of the spec tags named in `changed` (reference §4.3), then refreshes tracking tags.
     ///
     /// - `DockerImage` with `reference: true`: an event carrying the pull spec and no image.
@@ -26,7 +19,7 @@ extension ImageAPI {
             let sourceNamespace = (from.namespace ?? "").isEmpty ? namespace : from.namespace!
             if sourceNamespace != namespace, from.kind != "DockerImage" {
                 let sourceStream = String(fromName.split(separator: fromName.contains("@") ? "@" : ":").first ?? "")
-                guard let check = Self.sourceAccess, try await check(sourceNamespace, sourceStream) else {
+                guard let check = sourceAccess, try await check(sourceNamespace, sourceStream) else {
                     causes.append(FieldCause(.forbidden, field: "spec.tags[\(tag.name)].from",
                                              message: "Forbidden: you may not read images in namespace \(sourceNamespace)"))
                     continue

@@ -17,6 +17,12 @@ public struct ImageAPI: Sendable {
     public let publicHostname: String?
     /// About how many past events watchers may resume from; older resourceVersions get 410 Expired.
     let eventRetention: Int64
+    /// Whether the caller may read images of stream `name` in `namespace` (`get imagestreams/layers` there), for spec
+    /// tags that copy from another namespace. The HTTP layer sets it on a per-request copy; without it, references
+    /// across namespaces are refused, so that a spec tag can never reveal images its author may not pull.
+    public var sourceAccess: SourceAccess?
+
+    public typealias SourceAccess = @Sendable (_ namespace: String, _ name: String) async throws -> Bool
 
     public init(metadata: any MetadataStore, registryHostname: String, publicHostname: String? = nil, eventRetention: Int64 = 10_000,
                 now: @escaping @Sendable () -> Time = ImageAPI.systemTime) {

@@ -8,7 +8,7 @@ public import WharfImageAPI
 /// The image API under `/apis/image.openshift.io/v1/`: one path parser, then thin handlers over `ImageAPI`, with
 /// Kubernetes conventions for verbs, selectors, watches, patches and tables. Every failure is a Kubernetes `Status`.
 public struct ImageAPIRoutes: Sendable {
-    let api: ImageAPI
+    var api: ImageAPI
     let access: AccessControl
 
     public init(api: ImageAPI, access: AccessControl) {
@@ -38,10 +38,11 @@ public struct ImageAPIRoutes: Sendable {
             try await access.require(context.user, ResourceAttributes(namespace: route.namespace, verb: Self.rbacVerb(verb), resource: route.resource.rawValue,
                                                                       subresource: route.subresource, name: route.name))
             let (access, user) = (self.access, context.user)
-            let sourceAccess: ImageAPI.SourceAccess = { namespace, name in
+            var scoped = self
+            scoped.api.sourceAccess = { namespace, name in
                 try await access.allows(user, ResourceAttributes(namespace: namespace, verb: "get", resource: "imagestreams", subresource: "layers", name: name))
             }
-            return try await ImageAPI.$sourceAccess.withValue(sourceAccess) { try await dispatch(route, request, context) }
+            return try await scoped.dispatch(route, request, context)
         } catch {
             return ErrorMapping.statusResponse(error, context: context)
         }
