@@ -47,16 +47,16 @@ extension AccessControl {
             causes.append(.invalid("rules", value: "", "must be a list of policy rules"))
         }
         guard causes.isEmpty else {
-            throw WharfError(.invalid, "\(kind.rawValue).\(RBACGroup.name) \"\(finalName)\" is invalid", resource: kind.rawValue, name: finalName, causes: causes)
+            throw KubernetesError.invalid(kind.rawValue, finalName, causes, group: RBACGroup.name)
         }
         let key = ObjectKey(kind: kind.rawValue, namespace: kind.isNamespaced ? namespace ?? "" : "", name: finalName)
         return try await metadata.transaction { tx in
             let existing = try await tx.objects.get(key)
             if name == nil, existing != nil {
-                throw WharfError(.alreadyExists, "\(kind.resource).\(RBACGroup.name) \"\(finalName)\" already exists", resource: kind.resource, name: finalName)
+                throw KubernetesError.alreadyExists(kind.resource, finalName, group: RBACGroup.name)
             }
             if name != nil, existing == nil {
-                throw WharfError(.notFound, "\(kind.resource).\(RBACGroup.name) \"\(finalName)\" not found", resource: kind.resource, name: finalName)
+                throw KubernetesError.notFound(kind.resource, finalName, group: RBACGroup.name)
             }
             let version = try await tx.objects.nextResourceVersion()
             meta["name"] = .string(finalName)
@@ -79,7 +79,7 @@ extension AccessControl {
         if kind == .clusterRole, let builtin = BuiltinRoles.role(named: name) { return try JSONValue(encoding: builtin) }
         let key = ObjectKey(kind: kind.rawValue, namespace: kind.isNamespaced ? namespace ?? "" : "", name: name)
         guard let stored = try await metadata.read({ try await $0.objects.get(key) }) else {
-            throw WharfError(.notFound, "\(kind.resource).\(RBACGroup.name) \"\(name)\" not found", resource: kind.resource, name: name)
+            throw KubernetesError.notFound(kind.resource, name, group: RBACGroup.name)
         }
         return try JSONDecoder().decode(JSONValue.self, from: Data(stored.document))
     }
@@ -101,7 +101,7 @@ extension AccessControl {
             return true
         }
         guard deleted else {
-            throw WharfError(.notFound, "\(kind.resource).\(RBACGroup.name) \"\(name)\" not found", resource: kind.resource, name: name)
+            throw KubernetesError.notFound(kind.resource, name, group: RBACGroup.name)
         }
     }
 }

@@ -28,7 +28,7 @@ extension AccessControl {
             causes.append(.invalid("metadata.name", value: name, "must be a lowercase name"))
         }
         if token.spec.user.isEmpty { causes.append(.required("spec.user")) }
-        guard causes.isEmpty else { throw WharfError(.invalid, "Token.\(AccessGroup.name) \"\(name)\" is invalid", resource: "Token", name: name, causes: causes) }
+        guard causes.isEmpty else { throw KubernetesError.invalid("Token", name, causes, group: AccessGroup.name) }
         if caller.isAnonymous { throw WharfError(.unauthorized, "authentication required to create tokens") }
         if token.spec.user != caller.username {
             try await require(caller, ResourceAttributes(namespace: nil, verb: "create", group: AccessGroup.name, resource: "tokens"))
@@ -44,7 +44,7 @@ extension AccessControl {
         let stored = token
         try await metadata.transaction { tx in
             guard try await tx.objects.get(ObjectKey(kind: Kind.token, name: name)) == nil else {
-                throw WharfError(.alreadyExists, "tokens.\(AccessGroup.name) \"\(name)\" already exists", resource: "tokens", name: name)
+                throw KubernetesError.alreadyExists("tokens", name, group: AccessGroup.name)
             }
             let version = try await tx.objects.nextResourceVersion()
             var named = stored
@@ -71,7 +71,7 @@ extension AccessControl {
     public func deleteToken(named name: String, by caller: UserInfo) async throws {
         try await metadata.transaction { tx in
             guard let stored = try await tx.objects.get(ObjectKey(kind: Kind.token, name: name)), let token = Self.decode(AccessToken.self, stored) else {
-                throw WharfError(.notFound, "tokens.\(AccessGroup.name) \"\(name)\" not found", resource: "tokens", name: name)
+                throw KubernetesError.notFound("tokens", name, group: AccessGroup.name)
             }
             if token.spec.user != caller.username {
                 guard try await allows(caller, ResourceAttributes(namespace: nil, verb: "delete", group: AccessGroup.name, resource: "tokens")) else {

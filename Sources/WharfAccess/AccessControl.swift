@@ -44,13 +44,10 @@ public struct AccessControl: Sendable {
         return password
     }
 
+    /// The stored kinds of tokens: by name, and by the hash of their secret.
     enum Kind {
         static let token = "Token"
         static let tokenHash = "TokenHash"
-        static let clusterRole = "ClusterRole"
-        static let role = "Role"
-        static let clusterRoleBinding = "ClusterRoleBinding"
-        static let roleBinding = "RoleBinding"
     }
 
     /// The user behind a bearer token secret; `unauthorized` when it is unknown or expired. Failed attempts from

@@ -19,14 +19,14 @@ struct PolicySnapshot: Sendable {
             objects.compactMap { stored in (try? JSONDecoder().decode(type, from: Data(stored.document))).map { (stored, $0) } }
         }
         var snapshot = PolicySnapshot(revision: revision, clusterBindings: [BuiltinRoles.adminBinding], bindings: [:], clusterRoles: [:], roles: [:])
-        snapshot.clusterBindings += decode(RoleBinding.self, try await tx.objects.list(kind: "ClusterRoleBinding", namespace: nil)).map(\.1)
-        for (stored, binding) in decode(RoleBinding.self, try await tx.objects.list(kind: "RoleBinding", namespace: nil)) {
+        snapshot.clusterBindings += decode(RoleBinding.self, try await tx.objects.list(kind: RBACKind.clusterRoleBinding.rawValue, namespace: nil)).map(\.1)
+        for (stored, binding) in decode(RoleBinding.self, try await tx.objects.list(kind: RBACKind.roleBinding.rawValue, namespace: nil)) {
             snapshot.bindings[stored.key.namespace, default: []].append(binding)
         }
-        for (stored, role) in decode(Role.self, try await tx.objects.list(kind: "ClusterRole", namespace: nil)) {
+        for (stored, role) in decode(Role.self, try await tx.objects.list(kind: RBACKind.clusterRole.rawValue, namespace: nil)) {
             snapshot.clusterRoles[stored.key.name] = role
         }
-        for (stored, role) in decode(Role.self, try await tx.objects.list(kind: "Role", namespace: nil)) {
+        for (stored, role) in decode(Role.self, try await tx.objects.list(kind: RBACKind.role.rawValue, namespace: nil)) {
             snapshot.roles[stored.key.namespace, default: [:]][stored.key.name] = role
         }
         return snapshot

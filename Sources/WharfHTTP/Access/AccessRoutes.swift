@@ -12,10 +12,10 @@ public struct AccessRoutes: Sendable {
     public init(access: AccessControl) { self.access = access }
 
     func add(to router: Router<WharfRequestContext>) {
-        for method in [HTTPRequest.Method.get, .put, .post, .delete] {
-            router.on("/apis/rbac.authorization.k8s.io/v1/**", method: method) { request, context in await respond(request, context) { try await rbac(request, context) } }
-            router.on("/apis/wharf.dev/v1/**", method: method) { request, context in await respond(request, context) { try await tokens(request, context) } }
+        router.onAnyMethod("/apis/rbac.authorization.k8s.io/v1/**") { request, context in
+            await respond(request, context) { try await rbac(request, context) }
         }
+        router.onAnyMethod("/apis/wharf.dev/v1/**") { request, context in await respond(request, context) { try await tokens(request, context) } }
         router.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") { request, context in
             await respond(request, context) { try await review(request, context) }
         }

@@ -30,21 +30,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     /// The caller named by the request's credentials; `nil` when it has none. Throws `unauthorized` for bad ones.
     func authenticate(_ request: Request, source: String) async throws -> UserInfo? {
-        guard let header = request.headers[.authorization], !header.isEmpty else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw WharfError(.unauthorized, "malformed Authorization header") }
-        switch parts[0].lowercased() {
-        case "bearer":
-            if parts[1] == "anonymous" { return .anonymous }
-            return try await access.user(forToken: parts[1], source: source)
-        case "basic":
-            guard let decoded = Data(base64Encoded: parts[1]).map({ String(decoding: $0, as: UTF8.self) }),
-                  let colon = decoded.firstIndex(of: ":"), !decoded[decoded.index(after: colon)...].isEmpty else {
-                throw WharfError(.unauthorized, "failed to decode Basic credentials")
-            }
-            return try await access.user(forBasic: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]), source: source)
-        default:
-            throw WharfError(.unauthorized, "unsupported authorization scheme \"\(parts[0].prefix(20))\"")
+        switch try Credentials(request) {
+        case nil: return nil
+        case .bearer("anonymous"): return .anonymous
+        case .bearer(let token): return try await access.user(forToken: token, source: source)
+        case .basic(let user, let password): return try await access.user(forBasic: user, password: password, source: source)
         }
     }
 }

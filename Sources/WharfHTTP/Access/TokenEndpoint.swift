@@ -19,14 +19,11 @@ enum TokenEndpoint {
         for path in paths {
             router.get(RouterPath(path)) { request, context in
                 guard context.presentedCredentials else { return JSONWire.response(Answer(token: "anonymous", access_token: "anonymous")) }
-                guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
-                      let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
-                      let colon = decoded.firstIndex(of: ":") else {
-                    return ErrorMapping.ociResponse(WharfError(.unauthorized, "the token endpoint takes Basic credentials"), request: request, context: context)
-                }
                 do {
-                    let secret = try await access.token(forBasic: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]),
-                                                        source: context.source)
+                    guard case .basic(let user, let password)? = try Credentials(request) else {
+                        throw WharfError(.unauthorized, "the token endpoint takes Basic credentials")
+                    }
+                    let secret = try await access.token(forBasic: user, password: password, source: context.source)
                     return JSONWire.response(Answer(token: secret, access_token: secret))
                 } catch {
                     return ErrorMapping.ociResponse(error, request: request, context: context)

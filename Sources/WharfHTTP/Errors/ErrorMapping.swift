@@ -32,7 +32,7 @@ enum ErrorMapping {
         case .unsupported, .methodNotAllowed: return ("UNSUPPORTED", .methodNotAllowed)
         case .badRequest: return ("UNSUPPORTED", .badRequest)
         case .alreadyExists, .conflict: return ("DENIED", .conflict)
-        case .expired, .notAcceptable: return ("UNSUPPORTED", .badRequest)
+        case .expired: return ("UNSUPPORTED", .badRequest)
         case .tooManyRequests: return ("TOOMANYREQUESTS", .tooManyRequests)
         case .unavailable: return ("UNAVAILABLE", .serviceUnavailable)
         case .internal: return ("UNKNOWN", .internalServerError)
@@ -52,7 +52,6 @@ enum ErrorMapping {
         case .methodNotAllowed, .unsupported: return ("MethodNotAllowed", .methodNotAllowed)
         case .unsupportedMediaType: return ("UnsupportedMediaType", .unsupportedMediaType)
         case .expired: return ("Expired", .gone)
-        case .notAcceptable: return ("NotAcceptable", .notAcceptable)
         case .unauthorized: return ("Unauthorized", .unauthorized)
         case .denied: return ("Forbidden", .forbidden)
         case .tooManyRequests: return ("TooManyRequests", .tooManyRequests)
@@ -97,7 +96,8 @@ enum ErrorMapping {
         let (reason, status) = kubernetes(error.code)
         var details: KubernetesStatus.Details?
         if error.resource != nil || error.name != nil || !error.causes.isEmpty {
-            details = .init(name: error.name, group: ImageAPIGroup.name, kind: error.resource, causes: error.causes.isEmpty ? nil : error.causes)
+            let group = error.group ?? ImageAPIGroup.name
+            details = .init(name: error.name, group: group.isEmpty ? nil : group, kind: error.resource, causes: error.causes.isEmpty ? nil : error.causes)
         }
         let body = KubernetesStatus(status: "Failure", message: error.message, reason: reason, details: details, code: Int(status.code))
         return JSONWire.response(body, status: status)

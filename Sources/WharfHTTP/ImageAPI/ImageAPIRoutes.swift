@@ -17,11 +17,8 @@ public struct ImageAPIRoutes: Sendable {
     }
 
     public func add(to router: Router<WharfRequestContext>) {
-        for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
-            router.on(RouterPath(APIRoute.prefix + "/**"), method: method) { request, context in await respond(request, context) }
-        }
-        for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
-            router.on(RouterPath(APIRoute.legacyPrefix + "/**"), method: method) { request, context in await respond(request, context) }
+        for path in [APIRoute.prefix + "/**", APIRoute.legacyPrefix + "/**"] {
+            router.onAnyMethod(path) { request, context in await respond(request, context) }
         }
         router.get("/openapi/v3") { _, _ in JSONWire.response(OpenAPIDocument.index()) }
         router.get(RouterPath(OpenAPIDocument.path)) { _, _ in JSONWire.response(OpenAPIDocument.document(group: ImageAPIGroup.name)) }
@@ -121,7 +118,7 @@ public struct ImageAPIRoutes: Sendable {
         if parts.count == 4 {
             let name = String(parts[3])
             guard let namespace = names.first(where: { $0.metadata.name == name }) else {
-                throw WharfError(.notFound, "namespaces \"\(name)\" not found", resource: "namespaces", name: name)
+                throw KubernetesError.notFound("namespaces", name, group: "")
             }
             return JSONWire.response(namespace)
         }

@@ -17,9 +17,7 @@ public struct OCIRoutes: Sendable {
     /// Registers `/v2/` and everything below it for every method the API uses.
     public func add(to router: Router<WharfRequestContext>) {
         for path in ["/v2", "/v2/**"] {
-            for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
-                router.on(RouterPath(path), method: method) { request, context in await respond(request, context) }
-            }
+            router.onAnyMethod(path) { request, context in await respond(request, context) }
         }
     }
 

@@ -13,7 +13,7 @@ public struct WharfError: Error, Sendable, CustomStringConvertible {
         case tagInvalid, paginationNumberInvalid
         case unauthorized, denied, unsupported, tooManyRequests
         // Kubernetes-style object codes.
-        case notFound, alreadyExists, conflict, invalid, badRequest, methodNotAllowed, unsupportedMediaType, expired, notAcceptable
+        case notFound, alreadyExists, conflict, invalid, badRequest, methodNotAllowed, unsupportedMediaType, expired
         // Infrastructure.
         case unavailable, `internal`
     }
@@ -22,9 +22,10 @@ public struct WharfError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Structured detail sent to clients (the OCI `detail` member).
     public var detail: [String: String]
-    /// The Kubernetes resource and object name this error is about (`details.kind`, `details.name`).
+    /// The Kubernetes resource, object name and API group this error is about (`details.kind`, `.name`, `.group`).
     public var resource: String?
     public var name: String?
+    public var group: String?
     /// Field-level causes of a validation failure (Kubernetes `details.causes`).
     public var causes: [FieldCause]
     /// The underlying error, logged and never sent.
@@ -33,8 +34,9 @@ public struct WharfError: Error, Sendable, CustomStringConvertible {
 
     public init(
         _ code: Code, _ message: String, detail: [String: String] = [:], resource: String? = nil, name: String? = nil,
-        causes: [FieldCause] = [], cause: (any Error)? = nil, file: String = #fileID, line: Int = #line
+        group: String? = nil, causes: [FieldCause] = [], cause: (any Error)? = nil, file: String = #fileID, line: Int = #line
     ) {
+        self.group = group
         self.code = code
         self.message = message
         self.detail = detail
