@@ -75,8 +75,20 @@ extension ImageAPI {
         }
     }
 
-    /// Applies a patch to a stream (or to its status) and saves it like an update.
-    public func patchImageStream(namespace: String, name: String, type: PatchType, patch: JSONValue, status: Bool) async throws -> ImageStream {
+    /// Applies a patch to a stream (or to its status) and saves it like an update. A server-side apply
+    /// (`application/apply-patch+yaml`) of a missing stream creates it.
+    public func patchImageStream(namespace: String, name: String, type: PatchType, patch: JSONValue, status: Bool) async throws -> Written<ImageStream> {
+        do {
+            return Written(object: try await patchExistingStream(namespace: namespace, name: name, type: type, patch: patch, status: status),
+                           created: false)
+        } catch let error as WharfError where error.code == .notFound && error.resource == "imagestreams" && type == .apply && !status {
+            var stream = try Self.decodePatched(ImageStream.self, patch, kind: "ImageStream", name: name)
+            stream.metadata.name = stream.metadata.name ?? name
+            return Written(object: try await createImageStream(stream, namespace: namespace), created: true)
+        }
+    }
+
+    private func patchExistingStream(namespace: String, name: String, type: PatchType, patch: JSONValue, status: Bool) async throws -> ImageStream {
         try await metadata.transaction { tx in
             let old = try await existingStream(namespace: namespace, name: name, in: tx)
             let patched = try Patch.apply(type, patch, to: try JSONValue(encoding: old))

@@ -34,14 +34,8 @@ extension ImageAPIRoutes {
                                 warnings: body.unknownFields)
         case (.patch, let namespace?, let name?):
             let (type, patch) = try await Self.patch(request)
-            do {
-                return JSONWire.response(try await api.patchImageStream(namespace: namespace, name: name, type: type, patch: patch, status: status))
-            } catch let error as WharfError where error.code == .notFound && type == .apply && !status {
-                // Server-side apply creates what does not exist yet.
-                var stream = try patch.decode(ImageStream.self)
-                stream.metadata.name = stream.metadata.name ?? name
-                return JSONWire.response(try await api.createImageStream(stream, namespace: namespace), status: .created)
-            }
+            let written = try await api.patchImageStream(namespace: namespace, name: name, type: type, patch: patch, status: status)
+            return JSONWire.response(written.object, status: written.created ? .created : .ok)
         case (.delete, let namespace?, let name?) where !status:
             let uid = try await api.deleteImageStream(namespace: namespace, name: name)
             return Self.deleted(name: name, resource: "imagestreams", uid: uid)

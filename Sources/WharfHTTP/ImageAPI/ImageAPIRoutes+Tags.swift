@@ -25,12 +25,7 @@ extension ImageAPIRoutes {
             return Self.written(written.object, status: written.created ? .created : .ok, warnings: body.unknownFields)
         case (.patch, let namespace?, let name?):
             let (type, patch) = try await Self.patch(request)
-            let current = try await api.imageTag(namespace: namespace, name: name)
-            var patched = try JSONValue(encoding: current)
-            patched = try Patch.apply(type, patch, to: patched)
-            var tag = try patched.decode(ImageTag.self)
-            tag.metadata.resourceVersion = nil
-            let written = try await api.updateImageTag(tag, namespace: namespace, name: name)
+            let written = try await api.patchImageTag(namespace: namespace, name: name, type: type, patch: patch)
             return JSONWire.response(written.object, status: written.created ? .created : .ok)
         case (.delete, let namespace?, let name?):
             try await api.deleteImageTag(namespace: namespace, name: name)
