@@ -119,23 +119,16 @@ struct Blowfish {
         var keyPosition = 0, saltPosition = 0
         for i in 0..<18 { p[i] ^= Self.word(key, &keyPosition) }
         var l: UInt32 = 0, r: UInt32 = 0
-        for i in stride(from: 0, to: 18, by: 2) {
+        /// Encrypts the running block (mixed with the salt, if any) and returns it.
+        func next() -> (UInt32, UInt32) {
             if let salt {
                 l ^= Self.word(salt, &saltPosition)
                 r ^= Self.word(salt, &saltPosition)
             }
             (l, r) = encipher(l, r)
-            p[i] = l
-            p[i + 1] = r
+            return (l, r)
         }
-        for i in stride(from: 0, to: 1024, by: 2) {
-            if let salt {
-                l ^= Self.word(salt, &saltPosition)
-                r ^= Self.word(salt, &saltPosition)
-            }
-            (l, r) = encipher(l, r)
-            s[i] = l
-            s[i + 1] = r
-        }
+        for i in stride(from: 0, to: 18, by: 2) { (p[i], p[i + 1]) = next() }
+        for i in stride(from: 0, to: 1024, by: 2) { (s[i], s[i + 1]) = next() }
     }
 }
