@@ -58,7 +58,10 @@ let package = Package(
         .target(name: "WharfHTTP", dependencies: [
             "WharfModel", "WharfStorage", "WharfImageAPI", "WharfRegistry", "WharfAccess",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
@@ -106,7 +109,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WharfImageAPITests", dependencies: ["WharfImageAPI", "WharfModel", "WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfHTTPTests", dependencies: [
-            "WharfTesting", "WharfModel",
+            "WharfTesting", "WharfModel", "WharfServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: strict),

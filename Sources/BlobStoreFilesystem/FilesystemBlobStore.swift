@@ -52,6 +52,10 @@ public final class FilesystemBlobStore: BlobStore {
         return FilePath("\(root)/uploads/\(id)")
     }
 
+    public func localFile(of digest: Digest) -> String? {
+        blobPath(digest).string
+    }
+
     public func size(of digest: Digest) async throws -> Int64? {
         do {
             return try await fileSystem.info(forFileAt: blobPath(digest), infoAboutSymbolicLink: false)?.size

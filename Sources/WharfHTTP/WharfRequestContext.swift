@@ -1,5 +1,5 @@
 public import Hummingbird
-import NIOCore
+public import NIOCore
 public import WharfModel
 
 /// The request context of every Wharf route: who is calling, and from where.
@@ -13,9 +13,12 @@ public struct WharfRequestContext: RequestContext {
     public let source: String
     /// `http` or `https`, as the server is configured.
     public var scheme = "http"
+    /// The connection, for routes that write files to it directly (`FileRegionHandler`).
+    public let channel: any Channel
 
     public init(source: Source) {
         coreContext = .init(source: source)
         self.source = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 }

@@ -21,6 +21,12 @@ extension Registry {
         try await blobs.read(digest, range: range, into: consumer)
     }
 
+    /// The local file holding a blob's bytes, when the blob store has one (see `BlobStore.localFile(of:)`). Callers
+    /// check access with `blobSize` first, as for `readBlob`.
+    public func localBlobFile(_ digest: Digest) -> String? {
+        blobs.localFile(of: digest)
+    }
+
     /// Unlinks a blob from `repository`. The bytes stay until garbage collection. `blobUnknown` when not linked.
     public func deleteBlob(_ digest: Digest, in repository: RepositoryName) async throws {
         guard try await metadata.transaction({ try await $0.blobLinks.unlink(digest, from: repository) }) else {

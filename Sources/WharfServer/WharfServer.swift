@@ -23,24 +23,27 @@ public enum WharfServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let (router, registry) = try await makeComponents(configuration)
-        var server = HTTPServerBuilder.http1()
-        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
-            do {
-                let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
-                let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-                server = try .tls(.http1(), tlsConfiguration: tls)
-            } catch {
-                throw WharfError(.unavailable, "cannot load the TLS certificate \(certificate) and key \(key): \(error)", cause: error)
-            }
-        }
         return Application(
             router: router,
-            server: server,
+            server: try serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
             services: [UploadPurger(registry: registry, maxAge: 24 * 3600, interval: .seconds(3600))],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
+    }
+
+    /// HTTP/1 over TLS when the configuration names a certificate and key; otherwise plain HTTP/1 that sends blobs
+    /// with `sendfile(2)`.
+    public static func serverBuilder(_ configuration: WharfConfiguration) throws -> HTTPServerBuilder {
+        guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else { return .http1Sendfile() }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            return try .tls(.http1(), tlsConfiguration: tls)
+        } catch {
+            throw WharfError(.unavailable, "cannot load the TLS certificate \(certificate) and key \(key): \(error)", cause: error)
+        }
     }
 
     /// The router over the configured storage, with every route registered. On the first start the bootstrap `admin`

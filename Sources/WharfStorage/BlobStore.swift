@@ -16,6 +16,10 @@ public protocol BlobStore: Sendable {
     /// Throws `blobUnknown` when the blob is absent.
     func read(_ digest: Digest, range: ClosedRange<Int64>?, into consumer: (ByteBuffer) async throws -> Void) async throws
 
+    /// The path of a committed blob when the store keeps it as a local file that is never rewritten, so the HTTP layer
+    /// can send it with `sendfile(2)`; `nil` when the store has no such file (the caller then uses `read`).
+    func localFile(of digest: Digest) -> String?
+
     /// The whole content of a small blob (a manifest, a config). Throws `blobUnknown` when absent and
     /// `sizeInvalid` when it is larger than `limit` bytes.
     func contents(of digest: Digest, limit: Int) async throws -> [UInt8]
@@ -42,4 +46,8 @@ public protocol BlobStore: Sendable {
 
     /// Discards upload `id`. Idempotent.
     func cancelUpload(id: String) async throws
+}
+
+extension BlobStore {
+    public func localFile(of digest: Digest) -> String? { nil }
 }

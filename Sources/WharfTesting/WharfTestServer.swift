@@ -15,7 +15,7 @@ public enum WharfTestServer {
     {
         let configuration = WharfConfiguration(port: 0, dataDirectory: dataDirectory, registryHostname: registryHostname, storage: storage,
                                                adminToken: adminToken)
-        return Application(router: try await WharfServer.makeRouter(configuration),
+        return Application(router: try await WharfServer.makeRouter(configuration), server: try WharfServer.serverBuilder(configuration),
                            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 

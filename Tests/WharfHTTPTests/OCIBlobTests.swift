@@ -57,6 +57,28 @@ struct OCIBlobTests {
         }
     }
 
+    @Test("On disk, blob GETs are sent from the file: whole, ranged and in a row on one connection, bytes intact")
+    func sendfile() async throws {
+        try await Wire.testLive { wire in
+            let bytes = Fixtures.bytes(3 << 20, seed: 7)
+            let digest = try await wire.pushBlob(bytes, to: "ns/app")
+            for _ in 0..<2 {
+                let whole = try await wire.send(.get, "/v2/ns/app/blobs/\(digest)")
+                #expect(whole.status == .ok)
+                #expect(whole.bytes == bytes)
+                let range = try await wire.send(.get, "/v2/ns/app/blobs/\(digest)", headers: ["Range": "bytes=1000000-1000099"])
+                #expect(range.status == .partialContent)
+                #expect(range.bytes == Array(bytes[1_000_000...1_000_099]))
+                let head = try await wire.send(.head, "/v2/ns/app/blobs/\(digest)")
+                #expect(head.header("Content-Length") == String(bytes.count))
+                #expect(head.bytes.isEmpty)
+            }
+            let manifest = try await wire.pushImage("ns/app", reference: "v1")
+            let get = try await wire.send(.get, "/v2/ns/app/manifests/v1", headers: ["Accept": MediaType.ociManifest])
+            #expect(get.bytes == manifest.bytes)
+        }
+    }
+
     @Test("A blob is served only from repositories it was uploaded, mounted or linked to")
     func repositoryScoped() async throws {
         try await Wire.test { wire in

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import WharfModel
+import WharfServer
 import WharfTesting
 
 /// A thin client over the router test framework, with helpers to push content.
@@ -51,6 +52,15 @@ struct Wire {
     /// Runs `body` against a fresh in-memory Wharf.
     static func test(_ body: @escaping @Sendable (Wire) async throws -> Void) async throws {
         try await WharfTestServer.withRouter { client in try await body(Wire(client: client)) }
+    }
+
+    /// Runs `body` against a fresh Wharf on the embedded storage (SQLite and files in a temporary directory), over a
+    /// real socket.
+    static func testLive(_ body: @escaping @Sendable (Wire) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-live-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let app = try await WharfTestServer.makeApplication(storage: .embedded, dataDirectory: directory)
+        try await app.test(.live) { client in try await body(Wire(client: client)) }
     }
 }
 

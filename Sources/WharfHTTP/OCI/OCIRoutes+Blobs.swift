@@ -6,7 +6,8 @@ import WharfRegistry
 
 extension OCIRoutes {
     /// GET/HEAD a blob, honouring a single `Range` (206, or 416 with `Content-Range: bytes */size`).
-    func getBlob(_ digest: Digest, in repository: RepositoryName, _ request: Request) async throws -> Response {
+    /// The bytes go out with `sendfile(2)` when the blob is a local file and the connection allows it.
+    func getBlob(_ digest: Digest, in repository: RepositoryName, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         let size = try await registry.blobSize(digest, in: repository)
         var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes", .eTag: "\"\(digest)\""]
         headers[.dockerContentDigest] = digest.description
@@ -25,8 +26,15 @@ extension OCIRoutes {
         headers[.contentLength] = String(length)
         if request.method == .head || length == 0 { return Response(status: status, headers: headers) }
         let registry = self.registry
+        let file = registry.localBlobFile(digest)
+        let channel = context.channel
         return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
-            try await registry.readBlob(digest, in: repository, range: range) { try await writer.write($0) }
+            let bytes = range.map { $0.lowerBound..<($0.upperBound + 1) } ?? 0..<size
+            if let file, try await FileRegionHandler.arm(path: file, range: bytes, on: channel) {
+                try await writer.write(ByteBuffer())
+            } else {
+                try await registry.readBlob(digest, in: repository, range: range) { try await writer.write($0) }
+            }
             try await writer.finish(nil)
         })
     }

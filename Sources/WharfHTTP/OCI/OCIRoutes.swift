@@ -67,7 +67,7 @@ public struct OCIRoutes: Sendable {
             try await registry.deleteManifest(try existing(reference), in: repository)
             return Response(status: .accepted, headers: [.contentLength: "0"])
         case (.blob(let repository, let digest), .get), (.blob(let repository, let digest), .head):
-            return try await getBlob(digest, in: repository, request)
+            return try await getBlob(digest, in: repository, request, context)
         case (.blob(let repository, let digest), .delete):
             try await registry.deleteBlob(digest, in: repository)
             return Response(status: .accepted, headers: [.contentLength: "0"])

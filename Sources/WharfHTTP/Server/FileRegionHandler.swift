@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import NIOCore
+import NIOHTTP1
+
+/// Sends a response body straight from a file with `sendfile(2)`, so blob bytes never pass through user memory.
+///
+/// Hummingbird's response writer only carries `ByteBuffer`s, so this handler sits below Hummingbird's HTTP codec,
+/// where bodies are `IOData`. A route arms it with `FileRegionHandler.arm(_:on:)` and then writes one empty body
+/// part; the handler replaces that part with the armed file region and closes the file once it is written.
+/// Only plain-text HTTP/1 channels carry the handler (TLS cannot encrypt a file region); `arm` reports whether the
+/// channel has one, and a route streams the bytes itself when it does not.
+public final class FileRegionHandler: ChannelOutboundHandler, RemovableChannelHandler {
+    public typealias OutboundIn = HTTPServerResponsePart
+    public typealias OutboundOut = HTTPServerResponsePart
+
+    private var armed: FileRegion?
+
+    public init() {}
+
+    /// Opens `path` and arms the handler of `channel` with bytes `range` (the whole file when `nil`), for the next
+    /// body part written on the channel. Returns `false`, opening nothing, when the channel has no handler; throws
+    /// when the file cannot be opened.
+    public static func arm(path: String, range: Range<Int64>, on channel: any Channel) async throws -> Bool {
+        try await channel.eventLoop.submit {
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: FileRegionHandler.self) else { return false }
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "open \(path)") }
+            handler.armed?.close()
+            handler.armed = FileRegion(fileHandle: NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor),
+                                       readerIndex: Int(range.lowerBound), endIndex: Int(range.upperBound))
+            return true
+        }.get()
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard let region = armed, case .body = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        armed = nil
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { _ in region.close() }
+        written.futureResult.cascade(to: promise)
+        context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: written)
+    }
+
+    /// Called when the channel closes too, so an armed file that was never written is closed.
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        armed?.close()
+        armed = nil
+    }
+}
+
+extension FileRegion {
+    fileprivate func close() {
+        try? fileHandle.close()
+    }
+}
+
+@available(*, unavailable)
+extension FileRegionHandler: Sendable {}
