@@ -39,7 +39,7 @@ let package = Package(
         // The behaviour suite every backend must pass.
         .target(name: "WharfStorageConformance", dependencies: ["WharfStorage", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .target(name: "BlobStoreFilesystem", dependencies: [
-            "WharfStorage",
+            "WharfStorage", "CWharfSystem",
             .product(name: "_NIOFileSystem", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),

@@ -140,27 +140,16 @@ public final class FilesystemBlobStore: BlobStore {
         try claim(id)
         defer { release(id) }
         do {
-            return try await fileSystem.withFileHandle(forWritingAt: path, options: .modifyFile(createIfNecessary: false)) { handle in
+            return try await fileSystem.withFileHandle(forReadingAndWritingAt: path, options: .modifyFile(createIfNecessary: false)) { handle in
                 let size = try await handle.info().size
                 guard size == offset else {
                     throw WharfError(.rangeNotSatisfiable, "upload \(id) holds \(size) bytes; a chunk must start at \(size), not \(offset)")
                 }
                 var hasher = hashes.withLock { state in state[id].flatMap { $0.size == offset ? $0.hasher : nil } }
-                var written: Int64 = 0
+                let written: Int64
                 do {
-                    try await handle.withBufferedWriter(startingAtAbsoluteOffset: offset, capacity: .mebibytes(1)) { writer in
-                        for try await buffer in body {
-                            written += Int64(buffer.readableBytes)
-                            if let expectedLength, written > expectedLength {
-                                throw WharfError(.sizeInvalid, "chunk is longer than its declared \(expectedLength) bytes")
-                            }
-                            if hasher != nil { buffer.withUnsafeReadableBytes { hasher!.update(bufferPointer: $0) } }
-                            _ = try await writer.write(contentsOf: buffer)
-                        }
-                    }
-                    if let expectedLength, written != expectedLength {
-                        throw WharfError(.sizeInvalid, "received \(written) bytes; the chunk declared \(expectedLength)")
-                    }
+                    written = try await StagingWriter(handle: handle, path: path)
+                        .append(at: offset, expectedLength: expectedLength, from: body, hashing: &hasher)
                 } catch {
                     try? await handle.resize(to: .bytes(offset))
                     throw error

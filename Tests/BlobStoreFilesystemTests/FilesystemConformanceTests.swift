@@ -28,6 +28,49 @@ struct FilesystemConformanceTests {
         #expect(try await first.size(of: digest) == 8000)
     }
 
+    @Test("Chunks that start and end anywhere around the 4 KiB and 1 MiB block edges are staged byte for byte",
+          arguments: [[1, 4095, 1], [4096, 1 << 20, 3], [(1 << 20) + 5, 4091, (2 << 20) - 7, 17]])
+    func blockEdges(_ chunkSizes: [Int]) async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-blobs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try await FilesystemBlobStore(root: root)
+        var generator = SplitMix(seed: UInt64(chunkSizes.count))
+        let chunks = chunkSizes.map { count in (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) } }
+        try await store.startUpload(id: "ed6e5")
+        var size: Int64 = 0
+        for chunk in chunks {
+            // Bodies arrive in uneven pieces, as from a socket.
+            let pieces = stride(from: 0, to: chunk.count, by: 65_521).map { ByteBuffer(bytes: chunk[$0..<min($0 + 65_521, chunk.count)]) }
+            size = try await store.append(to: "ed6e5", at: size, expectedLength: nil, from: AsyncThrowingStream { continuation in
+                pieces.forEach { continuation.yield($0) }
+                continuation.finish()
+            })
+        }
+        let all = chunks.flatMap { $0 }
+        #expect(size == Int64(all.count))
+        let digest = WharfModelDigest.sha256(all)
+        #expect(try await store.commitUpload(id: "ed6e5", as: digest) == Int64(all.count))
+        #expect(try await store.contents(of: digest, limit: 8 << 20) == all)
+    }
+
+    @Test("A chunk longer than declared leaves the staged bytes as they were, across a block edge")
+    func failedChunkRollsBack() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-blobs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try await FilesystemBlobStore(root: root)
+        let first = [UInt8](repeating: 1, count: 6000), second = [UInt8](repeating: 2, count: 3 << 20)
+        try await store.startUpload(id: "0bac4")
+        _ = try await store.append(to: "0bac4", at: 0, expectedLength: nil, from: Self.body(first))
+        await #expect(throws: (any Error).self) {
+            _ = try await store.append(to: "0bac4", at: 6000, expectedLength: 2 << 20, from: Self.body(second))
+        }
+        #expect(try await store.uploadSize(id: "0bac4") == 6000)
+        let third = [UInt8](repeating: 3, count: 10)
+        _ = try await store.append(to: "0bac4", at: 6000, expectedLength: 10, from: Self.body(third))
+        let digest = WharfModelDigest.sha256(first + third)
+        #expect(try await store.commitUpload(id: "0bac4", as: digest) == 6010)
+    }
+
     @Test("Upload ids that are not safe file names are unknown uploads")
     func unsafeIDs() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-blobs-\(UUID().uuidString)").path
@@ -45,6 +88,19 @@ struct FilesystemConformanceTests {
 
 import NIOCore
 import WharfModel
+
+/// A small deterministic generator, so test bytes are incompressible and repeatable.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
 
 enum WharfModelDigest {
     static func sha256(_ bytes: [UInt8]) -> Digest { Digest.sha256(of: bytes) }
