@@ -1,5 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import GRDB
+import Synchronization
 import WharfModel
 public import WharfStorage
 
@@ -7,13 +11,23 @@ public import WharfStorage
 ///
 /// Readers run concurrently on the pool. Write transactions run one at a time on the writer connection,
 /// from `BEGIN IMMEDIATE` to `COMMIT`, and roll back when their body throws. Commits are synchronous (fsync),
-/// so an acknowledged write survives a crash.
+/// so an acknowledged write survives a crash. One process owns the database (an exclusive lock on `<path>.lock`),
+/// so the store knows every commit and has a `generation`.
 public final class SQLiteMetadataStore: MetadataStore {
     private let pool: DatabasePool
     private let writer = AsyncLock()
+    private let commits = Atomic<UInt64>(0)
+    private let lock: Int32
 
-    /// Opens (and migrates) the database at `path`.
+    public var generation: UInt64? { commits.load(ordering: .acquiring) }
+
+    /// Opens (and migrates) the database at `path`. Throws `unavailable` when another process has it open.
     public init(path: String) throws {
+        lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            if lock >= 0 { close(lock) }
+            throw WharfError(.unavailable, "cannot lock \(path).lock: another wharfd is using this data directory")
+        }
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
         configuration.busyMode = .timeout(10)
@@ -21,8 +35,13 @@ public final class SQLiteMetadataStore: MetadataStore {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteMigrations.migrator.migrate(pool)
         } catch {
+            close(lock)
             throw WharfError(.unavailable, "cannot open the metadata database at \(path)", cause: error)
         }
+    }
+
+    deinit {
+        close(lock)
     }
 
     public func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
@@ -32,6 +51,7 @@ public final class SQLiteMetadataStore: MetadataStore {
             do {
                 let result = try await body(transaction)
                 try transaction.access { try $0.execute(sql: "COMMIT") }
+                commits.add(1, ordering: .releasing)
                 return result
             } catch {
                 try? transaction.access { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } }
@@ -64,7 +84,9 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     func access<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             if writes { return try pool.writeWithoutTransaction(body) }
-            return try pool.read(body)
+            // Each statement of a read view is its own implicit SQLite transaction: it sees committed data, without
+            // the cost of an explicit BEGIN and COMMIT around it.
+            return try pool.unsafeRead(body)
         } catch let error as WharfError {
             throw error
         } catch {

@@ -70,7 +70,7 @@ extension AccessControl {
             value = .object(members)
             try await tx.objects.put(StoredObject(key: key, uid: meta["uid"]?.stringValue ?? "", resourceVersion: version,
                                                   document: try Self.encode(value)))
-            try await tx.objects.put(StoredObject(key: PolicySnapshot.revisionKey, uid: "", resourceVersion: version, document: []))
+            try await PolicyCache.bumpRevision(to: version, in: tx)
             return value
         }
     }
@@ -96,8 +96,7 @@ extension AccessControl {
         let key = ObjectKey(kind: kind.rawValue, namespace: kind.isNamespaced ? namespace ?? "" : "", name: name)
         let deleted = try await metadata.transaction { tx in
             guard try await tx.objects.delete(key) else { return false }
-            try await tx.objects.put(StoredObject(key: PolicySnapshot.revisionKey, uid: "", resourceVersion: try await tx.objects.nextResourceVersion(),
-                                                  document: []))
+            try await PolicyCache.bumpRevision(to: try await tx.objects.nextResourceVersion(), in: tx)
             return true
         }
         guard deleted else {

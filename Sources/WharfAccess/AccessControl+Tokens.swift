@@ -82,6 +82,8 @@ extension AccessControl {
             if let hash = token.metadata.annotations?["wharf.dev/token-hash"] {
                 _ = try await tx.objects.delete(ObjectKey(kind: Kind.tokenHash, name: hash))
             }
+            // Processes that cached the token see the new revision on their next request.
+            try await PolicyCache.bumpRevision(to: try await tx.objects.nextResourceVersion(), in: tx)
         }
     }
 

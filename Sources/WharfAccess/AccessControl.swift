@@ -51,27 +51,39 @@ public struct AccessControl: Sendable {
     }
 
     /// The user behind a bearer token secret; `unauthorized` when it is unknown or expired. Failed attempts from
-    /// `source` are counted, and too many in a minute are `tooManyRequests`.
+    /// `source` are counted, and too many in a minute are `tooManyRequests`. A token looked up before is served from
+    /// memory for as long as the policy revision (which every revocation bumps) stays the same.
     public func user(forToken secret: String, source: String) async throws -> UserInfo {
         try throttle.check(source)
         let hash = TokenSecret.hash(secret)
-        let stored = try await metadata.read { try await $0.objects.get(ObjectKey(kind: Kind.tokenHash, name: hash)) }
-        guard let stored, let token = try? JSONDecoder().decode(AccessToken.self, from: Data(stored.document)),
-              TokenSecret.equal(stored.key.name, hash) else {
+        let generation = metadata.generation
+        let grant = try await metadata.read { tx -> PolicyCache.Grant? in
+            let revision = try await policy.revision(in: tx, generation: generation)
+            if let cached = policy.grant(forHash: hash, at: revision) { return cached }
+            guard let stored = try await tx.objects.get(ObjectKey(kind: Kind.tokenHash, name: hash)),
+                  let token = try? JSONDecoder().decode(AccessToken.self, from: Data(stored.document)),
+                  TokenSecret.equal(stored.key.name, hash) else { return nil }
+            let grant = PolicyCache.Grant(user: .authenticated(token.spec.user, groups: token.spec.groups ?? []),
+                                          expiry: token.spec.expirationTimestamp)
+            policy.remember(grant, forHash: hash, at: revision)
+            return grant
+        }
+        guard let grant else {
             throttle.recordFailure(source)
             throw WharfError(.unauthorized, "authentication required: the token is not valid")
         }
-        if let expiry = token.spec.expirationTimestamp, expiry <= now() {
+        if let expiry = grant.expiry, expiry <= now() {
             throttle.recordFailure(source)
             throw WharfError(.unauthorized, "authentication required: the token has expired")
         }
-        return .authenticated(token.spec.user, groups: token.spec.groups ?? [])
+        return grant.user
     }
 
     /// Whether `user` may do `attributes`: some role bound to the user (cluster-wide, or in the request's namespace)
     /// has a rule that allows it.
     public func allows(_ user: UserInfo, _ attributes: ResourceAttributes) async throws -> Bool {
-        try await metadata.read { tx in try await policy.snapshot(in: tx).allows(user, attributes) }
+        let generation = metadata.generation
+        return try await metadata.read { tx in try await policy.snapshot(in: tx, generation: generation).allows(user, attributes) }
     }
 
     /// Throws unless `user` may do `attributes`: `unauthorized` for anonymous callers, `denied` for others.

@@ -48,15 +48,52 @@ struct PolicySnapshot: Sendable {
     }
 }
 
-/// The newest snapshot this process has decoded.
+/// The newest snapshot this process has decoded, and the tokens it has looked up since the policy revision changed.
+///
+/// Revoking a token bumps the revision too, so a cached token is used only while no revocation (and no RBAC write)
+/// has happened anywhere. The revision is one point read, skipped while the store's generation says nothing changed.
 final class PolicyCache: Sendable {
-    private let current = Mutex<PolicySnapshot?>(nil)
+    /// A looked-up token: whose it is and until when.
+    struct Grant: Sendable {
+        var user: UserInfo
+        var expiry: Time?
+    }
 
-    func snapshot(in tx: any MetadataTransaction) async throws -> PolicySnapshot {
+    private let current = Mutex<PolicySnapshot?>(nil)
+    private let grants = Mutex<(revision: Int64, byHash: [String: Grant])>((-1, [:]))
+    private static let maxGrants = 10_000
+    private let revisions = GenerationCache<Int, Int64>(capacity: 1)
+
+    /// The current policy revision; `generation` is the store's, taken before `tx` began.
+    func revision(in tx: any MetadataTransaction, generation: UInt64?) async throws -> Int64 {
+        if let known = revisions.value(for: 0, at: generation) { return known }
         let revision = try await tx.objects.get(PolicySnapshot.revisionKey)?.resourceVersion ?? 0
+        revisions.store(revision, for: 0, at: generation)
+        return revision
+    }
+
+    /// Bumps the policy revision in `tx`, which must also be making the change that needs it.
+    static func bumpRevision(to version: Int64, in tx: any MetadataTransaction) async throws {
+        try await tx.objects.put(StoredObject(key: PolicySnapshot.revisionKey, uid: "", resourceVersion: version, document: []))
+    }
+
+    func snapshot(in tx: any MetadataTransaction, generation: UInt64?) async throws -> PolicySnapshot {
+        let revision = try await revision(in: tx, generation: generation)
         if let cached = current.withLock({ $0 }), cached.revision == revision { return cached }
         let fresh = try await PolicySnapshot.load(revision: revision, in: tx)
         current.withLock { $0 = fresh }
         return fresh
+    }
+
+    /// The grant of the token whose secret hashes to `hash`, if it was looked up at `revision`.
+    func grant(forHash hash: String, at revision: Int64) -> Grant? {
+        grants.withLock { $0.revision == revision ? $0.byHash[hash] : nil }
+    }
+
+    func remember(_ grant: Grant, forHash hash: String, at revision: Int64) {
+        grants.withLock { state in
+            if state.revision != revision || state.byHash.count >= Self.maxGrants { state = (revision, [:]) }
+            state.byHash[hash] = grant
+        }
     }
 }

@@ -96,19 +96,26 @@ extension Registry {
     /// The manifest `reference` names in `repository`, with its bytes: one pushed there, or one its stream references
     /// (tagged in from another stream, or a child of such a list). `manifestUnknown` when there is none.
     public func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest {
-        let found: (Digest, String)? = try await metadata.read { tx in
-            let digest: Digest
-            switch reference {
-            case .digest(let value): digest = value
-            case .tag(let tag):
-                guard let value = try await tx.tags.digest(for: tag.value, in: repository) else { return nil }
-                digest = value
+        let key = ResolvedKey(repository: repository, reference: reference), generation = metadata.generation
+        var found = resolved.value(for: key, at: generation)
+        if found == nil {
+            found = try await metadata.read { tx -> ResolvedManifest? in
+                let digest: Digest
+                switch reference {
+                case .digest(let value): digest = value
+                case .tag(let tag):
+                    guard let value = try await tx.tags.digest(for: tag.value, in: repository) else { return nil }
+                    digest = value
+                }
+                if let record = try await tx.manifests.get(digest, in: repository) { return ResolvedManifest(digest: digest, mediaType: record.mediaType) }
+                if case .manifest(let mediaType) = try await images.reference(to: digest, in: repository, in: tx) {
+                    return ResolvedManifest(digest: digest, mediaType: mediaType)
+                }
+                return nil
             }
-            if let record = try await tx.manifests.get(digest, in: repository) { return (digest, record.mediaType) }
-            if case .manifest(let mediaType) = try await images.reference(to: digest, in: repository, in: tx) { return (digest, mediaType) }
-            return nil
+            if let found { resolved.store(found, for: key, at: generation) }
         }
-        guard let (digest, mediaType) = found else { throw Self.manifestUnknown(reference) }
+        guard let (digest, mediaType) = found.map({ ($0.digest, $0.mediaType) }) else { throw Self.manifestUnknown(reference) }
         if let bytes = manifestCache.get(digest) { return StoredManifest(digest: digest, mediaType: mediaType, bytes: bytes) }
         let bytes: [UInt8]
         do {

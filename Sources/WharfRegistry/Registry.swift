@@ -12,6 +12,18 @@ public struct Registry: Sendable {
     public let metadata: any MetadataStore
     public let images: any ImageRecorder
     let manifestCache = ManifestCache(limit: 32 * 1024 * 1024)
+    /// Where manifest references led (digest and media type), while the metadata is unchanged.
+    let resolved = GenerationCache<ResolvedKey, ResolvedManifest>(capacity: 100_000)
+
+    struct ResolvedKey: Hashable, Sendable {
+        var repository: RepositoryName
+        var reference: Reference
+    }
+
+    struct ResolvedManifest: Sendable {
+        var digest: Digest
+        var mediaType: String
+    }
 
     public init(blobs: any BlobStore, metadata: any MetadataStore, images: any ImageRecorder) {
         self.blobs = blobs

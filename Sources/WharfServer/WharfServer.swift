@@ -36,7 +36,7 @@ public enum WharfServer {
     /// HTTP/1 over TLS when the configuration names a certificate and key; otherwise plain HTTP/1 that sends blobs
     /// with `sendfile(2)`.
     public static func serverBuilder(_ configuration: WharfConfiguration) throws -> HTTPServerBuilder {
-        guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else { return .http1Sendfile() }
+        guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else { return .wharfHTTP1() }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))

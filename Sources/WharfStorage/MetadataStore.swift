@@ -3,12 +3,16 @@ public import WharfModel
 /// The registry's and the image API's metadata, behind one transaction boundary.
 ///
 /// `transaction` runs its body atomically and in isolation from other transactions: writes become visible together
-/// when it returns, and not at all when it throws. `read` runs a body that only reads; each read sees committed data.
+/// when it returns, and not at all when it throws. `read` runs a body that only reads; each of its reads sees committed data (two reads may see different commits).
 /// Backends translate their driver's errors into `WharfError` (`unavailable` for a lost database, `conflict` for a
 /// serialization failure the caller may retry).
 public protocol MetadataStore: Sendable {
     func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T
     func read<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T
+    /// A number that grows after every commit, for a store that sees all of its writes (one process owns it); `nil`
+    /// for a store that other processes write too. While it stays the same nothing has changed, so readers may keep
+    /// what they read (`GenerationCache`).
+    var generation: UInt64? { get }
 }
 
 /// The sub-stores available inside one transaction.

@@ -12,6 +12,7 @@ public enum MetadataStoreConformance {
         .init(name: "manifests and referrers are per repository", run: manifests),
         .init(name: "tags are replaced whole and listed sorted", run: tags),
         .init(name: "uploads are created, read and deleted", run: uploads),
+        .init(name: "a generation, when the store has one, grows with each commit and only then", run: generation),
     ]
 
     public static func runAll(_ store: any MetadataStore) async throws {
@@ -86,6 +87,22 @@ public enum MetadataStoreConformance {
                         nil, "object after rollback")
         try expectEqual(try await store.read { try await $0.blobLinks.size(of: Digest.sha256(of: [9]), in: repository) }, nil,
                         "link after rollback")
+    }
+
+    static func generation(_ store: any MetadataStore) async throws {
+        guard let start = store.generation else { return }
+        _ = try await store.read { try await $0.objects.currentResourceVersion() }
+        try expectEqual(store.generation, start, "generation after a read")
+        do {
+            try await store.transaction { tx in
+                try await tx.objects.put(object("ConformanceKind", "generation", "x", rv: 1))
+                throw Abort()
+            }
+        } catch is Abort {}
+        try expectEqual(store.generation, start, "generation after a rollback")
+        try await store.transaction { tx in try await tx.objects.put(object("ConformanceKind", "generation", "x", rv: 1)) }
+        let after = store.generation ?? 0
+        try expect(after > start, "generation \(after) after a commit, from \(start)")
     }
 
     static func serialised(_ store: any MetadataStore) async throws {

@@ -3,6 +3,7 @@ import Testing
 import MetadataStoreSQLite
 import WharfStorage
 import WharfStorageConformance
+import WharfModel
 
 @Suite("SQLiteMetadataStore passes the storage conformance suite")
 struct SQLiteConformanceTests {
@@ -31,5 +32,19 @@ struct SQLiteConformanceTests {
         let reopened = try SQLiteMetadataStore(path: path)
         #expect(try await reopened.read { try await $0.objects.get(key)?.document } == [1, 2])
         #expect(try await reopened.read { try await $0.objects.currentResourceVersion() } == 1)
+    }
+
+    @Test("One process owns a database: a second open fails while the first is open, and succeeds after")
+    func exclusive() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("metadata.sqlite").path
+        do {
+            let first = try SQLiteMetadataStore(path: path)
+            #expect(throws: WharfError.self) { _ = try SQLiteMetadataStore(path: path) }
+            #expect(first.generation == 0)
+        }
+        #expect(try SQLiteMetadataStore(path: path).generation == 0)
     }
 }

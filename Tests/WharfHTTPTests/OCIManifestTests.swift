@@ -25,6 +25,24 @@ struct OCIManifestTests {
         }
     }
 
+    @Test("A tag read many times follows every change: a new push, an image API retag, a delete", arguments: [false, true])
+    func tagFollowsChanges(onDisk: Bool) async throws {
+        try await (onDisk ? Wire.testLive : Wire.test) { wire in
+            let first = try await wire.pushImage("ns/app", reference: "latest", seed: 1)
+            for _ in 0..<3 { #expect(try await wire.send(.get, "/v2/ns/app/manifests/latest").header("Docker-Content-Digest") == first.digest.description) }
+            let second = try await wire.pushImage("ns/app", reference: "latest", seed: 2)
+            #expect(try await wire.send(.get, "/v2/ns/app/manifests/latest").header("Docker-Content-Digest") == second.digest.description)
+            let retag = #"{"kind":"ImageStreamTag","apiVersion":"image.openshift.io/v1","metadata":{"name":"app:latest","namespace":"ns"},"#
+                + #""tag":{"name":"latest","from":{"kind":"ImageStreamImage","name":"app@\#(first.digest)"}}}"#
+            let put = try await wire.send(.put, "/apis/image.openshift.io/v1/namespaces/ns/imagestreamtags/app:latest",
+                                          headers: ["Content-Type": "application/json"], body: Array(retag.utf8))
+            #expect(put.status == .ok || put.status == .created, "retag: \(put.text)")
+            #expect(try await wire.send(.get, "/v2/ns/app/manifests/latest").header("Docker-Content-Digest") == first.digest.description)
+            #expect(try await wire.send(.delete, "/v2/ns/app/manifests/latest").status == .accepted)
+            #expect(try await wire.send(.get, "/v2/ns/app/manifests/latest").status == .notFound)
+        }
+    }
+
     @Test("The Location and digest of a PUT point at the manifest")
     func putHeaders() async throws {
         try await Wire.test { wire in

@@ -72,13 +72,13 @@ public struct OCIRoutes: Sendable {
             try await registry.deleteBlob(digest, in: repository)
             return Response(status: .accepted, headers: [.contentLength: "0"])
         case (.uploads(let repository), .post):
-            return try await context.onEventLoop { try await startUpload(in: repository, request, context) }
+            return try await startUpload(in: repository, request, context)
         case (.upload(let repository, let id), .get):
             return uploadResponse(.noContent, try await registry.uploadState(id, in: repository), in: repository)
         case (.upload(let repository, let id), .patch):
-            return try await context.onEventLoop { try await patchUpload(id, in: repository, request) }
+            return try await patchUpload(id, in: repository, request)
         case (.upload(let repository, let id), .put):
-            return try await context.onEventLoop { try await putUpload(id, in: repository, request) }
+            return try await putUpload(id, in: repository, request)
         case (.upload(let repository, let id), .delete):
             try await registry.cancelUpload(id, in: repository)
             return Response(status: .noContent)

@@ -15,8 +15,11 @@ public final class InMemoryMetadataStore: MetadataStore {
 
     private let state = Mutex(State())
     private let writer = AsyncLock()
+    private let commits = Atomic<UInt64>(0)
 
     public init() {}
+
+    public var generation: UInt64? { commits.load(ordering: .acquiring) }
 
     public func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
         try await writer.withLock {
@@ -24,6 +27,7 @@ public final class InMemoryMetadataStore: MetadataStore {
             let result = try await body(transaction)
             let final = transaction.state
             state.withLock { $0 = final }
+            commits.add(1, ordering: .releasing)
             return result
         }
     }
