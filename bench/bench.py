@@ -1102,6 +1102,7 @@ class Scale:
         self.bench, self.srv, self.streams_max = bench, srv, streams_max
         self.loaded = 0
         self.streams_ready = 0
+        self.digests: list[str] = []  # of the manifests, by image index (direct preload)
         layer_buf = io.BytesIO()
         ldigest, lsize, diff_id = write_layer(layer_buf, "scale-layer", 2000, "scale.bin", 6)
         self.layer = (ldigest, lsize, layer_buf.getvalue())
@@ -1137,6 +1138,25 @@ class Scale:
         return r["ok"], elapsed
 
     def grow(self, size: int) -> dict:
+        if self.srv.kind == "wharf" and self.bench.args.scale_preload == "direct":
+            return self._grow_direct(size)
+        return self._grow_api(size)
+
+    def _grow_direct(self, size: int) -> dict:
+        """Image 0 goes through the API; the rest are written straight into Wharf's store (SQLite rows and manifest
+        files) from the rows the API wrote for image 0, with the server stopped. Much faster than the API at a
+        million images, and the same data: each image has its Image, manifest row, tag, tag event and file."""
+        if self.loaded == 0:
+            self._grow_api(1)
+        srv, S = self.srv, min(self.streams_max, size)
+        srv.stop()
+        t0 = time.perf_counter()
+        loaded = DirectLoad(srv.data, self).load(self.loaded, size, S, self.streams_ready)
+        self.loaded, self.streams_ready = size, max(self.streams_ready, S)
+        wall = time.perf_counter() - t0
+        return {"preload_ips": loaded / wall if loaded else 0.0, "preload_cpu_ms": 0.0}
+
+    def _grow_api(self, size: int) -> dict:
         srv = self.srv
         streams_needed = min(self.streams_max, size)
         client = Client(srv.port)
@@ -1215,6 +1235,86 @@ class Scale:
         return out
 
 
+class DirectLoad:
+    """Writes scale images [lo, hi) into a stopped Wharf's data directory, copying the rows of image 0."""
+
+    def __init__(self, data: Path, scale: Scale):
+        import sqlite3
+        self.data, self.scale = data, scale
+        self.db = sqlite3.connect(str(data / "metadata.sqlite"), isolation_level=None)
+        d0 = sha256(scale.manifest(0))
+        self.d0 = d0
+        one = lambda sql, *a: self.db.execute(sql, a).fetchone()
+        self.image_doc, self.image_uid, self.image_rv = one(
+            "SELECT document, uid, resource_version FROM objects WHERE kind='Image' AND name=?", d0)
+        self.stream_doc = json.loads(one("SELECT document FROM objects WHERE kind='ImageStream' AND namespace=? "
+                                         "AND name=?", *scale_stream(0).split("/"))[0])
+        self.manifest_row = one("SELECT media_type, artifact_type FROM manifests WHERE digest=?", d0)
+        self.links = self.db.execute("SELECT digest, size FROM blob_links WHERE repository=?",
+                                     (scale_stream(0),)).fetchall()
+        ref = self.stream_doc["status"]["tags"][0]["items"][0]["dockerImageReference"]
+        self.host = ref.split("/")[0]
+
+    def digest(self, i: int) -> str:
+        cache = self.scale.digests
+        while len(cache) <= i:
+            cache.append(sha256(self.scale.manifest(len(cache))))
+        return cache[i]
+
+    def load(self, lo: int, hi: int, streams: int, streams_ready: int) -> int:
+        lo = max(lo, 1)
+        db, rv = self.db, self.db.execute("SELECT value FROM sequence").fetchone()[0]
+        db.execute("BEGIN")
+        image_rows, manifest_rows, tag_rows = [], [], []
+        doc0 = bytes(self.image_doc).decode()
+        repo0 = f"{self.host}/{scale_stream(0)}@"
+        for i in range(lo, hi):
+            d, body, repo = self.digest(i), self.scale.manifest(i), scale_stream(i % streams)
+            path = self.data / "blobs" / "sha256" / d[7:9] / d[7:]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body)
+            rv += 1
+            uid = f"{i:08x}-0000-4000-8000-000000000000"
+            doc = (doc0.replace(self.d0, d).replace(repo0, f"{self.host}/{repo}@").replace(self.image_uid, uid)
+                   .replace(f'"resourceVersion":"{self.image_rv}"', f'"resourceVersion":"{rv}"'))
+            image_rows.append(("Image", "", d, uid, rv, doc.encode()))
+            manifest_rows.append((repo, d, self.manifest_row[0], len(body), None, self.manifest_row[1],
+                                  '{"bench.scale.index":"%d"}' % i))
+            tag_rows.append((repo, scale_tag(i, streams), d))
+            if len(image_rows) >= 20000:
+                self._insert(image_rows, manifest_rows, tag_rows)
+        self._insert(image_rows, manifest_rows, tag_rows)
+        db.executemany("INSERT OR REPLACE INTO blob_links VALUES (?, ?, ?)",
+                       [(scale_stream(s), d, n) for s in range(streams_ready, streams) for d, n in self.links])
+        for s in range(streams):
+            rv += 1
+            namespace, name = scale_stream(s).split("/")
+            doc = json.loads(json.dumps(self.stream_doc))
+            item = doc["status"]["tags"][0]["items"][0]
+            doc["metadata"].update(name=name, namespace=namespace, resourceVersion=str(rv),
+                                   uid=f"{s:08x}-0000-4000-9000-000000000000")
+            doc["status"]["dockerImageRepository"] = f"{self.host}/{scale_stream(s)}"
+            doc["status"]["tags"] = [
+                {"items": [dict(item, dockerImageReference=f"{self.host}/{scale_stream(s)}@{self.digest(i)}",
+                                image=self.digest(i))], "tag": scale_tag(i, streams)}
+                for i in range(s, hi, streams)]
+            db.execute("INSERT OR REPLACE INTO objects VALUES ('ImageStream', ?, ?, ?, ?, ?)",
+                       (namespace, name, doc["metadata"]["uid"], rv,
+                        json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()))
+        db.execute("UPDATE sequence SET value = ?", (rv,))
+        db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        os.sync()
+        return hi - lo
+
+    def _insert(self, images: list, manifests: list, tags: list) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?)", images)
+        self.db.executemany("INSERT OR REPLACE INTO manifests VALUES (?, ?, ?, ?, ?, ?, ?)", manifests)
+        self.db.executemany("INSERT OR REPLACE INTO tags VALUES (?, ?, ?)", tags)
+        images.clear(), manifests.clear(), tags.clear()
+
+
 def run_scale(bench: Bench, kinds: list[str], sizes: list[int], workdir: Path, wharfd: str) -> dict:
     curves: dict[str, list[dict]] = {}
     streams_max = min(bench.cfg["scale_streams"], max(sizes))
@@ -1245,7 +1345,7 @@ def run_scale(bench: Bench, kinds: list[str], sizes: list[int], workdir: Path, w
 
 
 def print_scale(curves: dict) -> None:
-    print("\nScale curve (one pass; preload through the API, then a restart, then the measures):")
+    print("\nScale curve (one pass; preload (Wharf: --scale-preload), then a restart, then the measures):")
     rows = []
     for kind, curve in curves.items():
         for r in curve:
@@ -1285,6 +1385,11 @@ def parse_args(argv: list[str]):
     p.add_argument("--scale", help="comma-separated image counts to preload and measure, e.g. 1000,100000 "
                                    "(default: none; smoke: 60)")
     p.add_argument("--scale-streams", type=int, help="streams the scale images spread over (10000)")
+    p.add_argument("--scale-preload", choices=["direct", "api"], default="direct",
+                   help="how Wharf's scale images are preloaded: written into its store from the rows the API wrote "
+                        "for the first image (direct), or all through the API (about 700 images/s)")
+    p.add_argument("--scale-registries", default="wharf",
+                   help="registries the scale curve runs on (Distribution preloads through its API, ~450 images/s)")
     p.add_argument("--scale-seconds", type=int, help="seconds per scale measure (full 10, quick 3)")
     p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads")
     p.add_argument("--seed", type=int, default=5, help="seed of the generated test data")
@@ -1369,7 +1474,8 @@ def main(argv: list[str]) -> int:
                     for s in servers.values():
                         shutil.rmtree(s.workdir, ignore_errors=True)
         if cfg["scale"]:
-            scale_curves = run_scale(bench, kinds, cfg["scale"], workdir, wharfd)
+            scale_kinds = [k for k in kinds if k in args.scale_registries.split(",")]
+            scale_curves = run_scale(bench, scale_kinds, cfg["scale"], workdir, wharfd)
     finally:
         for s in list(LIVE_SERVERS):
             s.stop()
