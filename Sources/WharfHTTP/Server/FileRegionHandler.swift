@@ -1,28 +1,26 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-public import NIOCore
+import NIOCore
 import NIOHTTP1
 
 /// Sends a response body straight from a file with `sendfile(2)`, so blob bytes never pass through user memory.
 ///
 /// Hummingbird's response writer only carries `ByteBuffer`s, so this handler sits below Hummingbird's HTTP codec,
-/// where bodies are `IOData`. A route arms it with `FileRegionHandler.arm(_:on:)` and then writes one empty body
-/// part; the handler replaces that part with the armed file region and closes the file once it is written.
+/// where bodies are `IOData`. A route arms it with `FileRegionHandler.arm(path:range:on:)` and then writes one empty
+/// body part; the handler replaces that part with the armed file region and closes the file once it is written.
 /// Only plain-text HTTP/1 channels carry the handler (TLS cannot encrypt a file region); `arm` reports whether the
 /// channel has one, and a route streams the bytes itself when it does not.
-public final class FileRegionHandler: ChannelOutboundHandler, RemovableChannelHandler {
-    public typealias OutboundIn = HTTPServerResponsePart
-    public typealias OutboundOut = HTTPServerResponsePart
+final class FileRegionHandler: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private var armed: FileRegion?
 
-    public init() {}
-
-    /// Opens `path` and arms the handler of `channel` with bytes `range` (the whole file when `nil`), for the next
-    /// body part written on the channel. Returns `false`, opening nothing, when the channel has no handler; throws
-    /// when the file cannot be opened.
-    public static func arm(path: String, range: Range<Int64>, on channel: any Channel) async throws -> Bool {
+    /// Opens `path` (on the event loop: an open of a file the registry just checked is quick) and arms the handler of
+    /// `channel` with bytes `range` of it, for the next body part written on the channel. Returns `false`, opening
+    /// nothing, when the channel has no handler; throws when the file cannot be opened.
+    static func arm(path: String, range: Range<Int64>, on channel: any Channel) async throws -> Bool {
         try await channel.eventLoop.submit {
             guard let handler = try? channel.pipeline.syncOperations.handler(type: FileRegionHandler.self) else { return false }
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -34,7 +32,7 @@ public final class FileRegionHandler: ChannelOutboundHandler, RemovableChannelHa
         }.get()
     }
 
-    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard let region = armed, case .body = unwrapOutboundIn(data) else {
             context.write(data, promise: promise)
             return
@@ -47,7 +45,7 @@ public final class FileRegionHandler: ChannelOutboundHandler, RemovableChannelHa
     }
 
     /// Called when the channel closes too, so an armed file that was never written is closed.
-    public func handlerRemoved(context: ChannelHandlerContext) {
+    func handlerRemoved(context: ChannelHandlerContext) {
         armed?.close()
         armed = nil
     }
