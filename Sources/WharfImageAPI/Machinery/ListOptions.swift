@@ -31,15 +31,20 @@ final class ListSnapshots: Sendable {
     private let snapshots = Mutex<[String: Snapshot]>([:])
     static let lifetime: TimeInterval = 300
 
-    /// Returns the first `limit` items, keeping the rest under a new token.
-    func page(_ items: [[UInt8]], resourceVersion: String, limit: Int?) -> (items: [[UInt8]], token: String?) {
-        guard let limit, limit > 0, items.count > limit else { return (items, nil) }
+    /// Keeps `items` (the rest of a list after its first page) under a new token, which it returns.
+    func keep(_ items: [[UInt8]], resourceVersion: String) -> String {
         let token = UUID().uuidString.lowercased()
         snapshots.withLock { state in
             state = state.filter { Date().timeIntervalSince($0.value.created) < Self.lifetime }
-            state[token] = Snapshot(items: Array(items.dropFirst(limit)), resourceVersion: resourceVersion, created: Date())
+            state[token] = Snapshot(items: items, resourceVersion: resourceVersion, created: Date())
         }
-        return (Array(items.prefix(limit)), token)
+        return token
+    }
+
+    /// Returns the first `limit` items, keeping the rest under a new token.
+    func page(_ items: [[UInt8]], resourceVersion: String, limit: Int?) -> (items: [[UInt8]], token: String?) {
+        guard let limit, limit > 0, items.count > limit else { return (items, nil) }
+        return (Array(items.prefix(limit)), keep(Array(items.dropFirst(limit)), resourceVersion: resourceVersion))
     }
 
     /// The next page of a snapshot.

@@ -28,9 +28,13 @@ extension ImageAPI {
             (try await tx.objects.list(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
         }
         let matching = try objects.map { listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)) }.filter { listed.matches($0, options) }
-        let documents = try matching.map { try ObjectCodec.encode($0) }
-        let page = snapshots.page(documents, resourceVersion: String(resourceVersion), limit: options.limit)
-        let items = page.token == nil ? matching : Array(matching.prefix(page.items.count))
-        return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: page.token), items: items)
+        guard let limit = options.limit, limit > 0, matching.count > limit else {
+            return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion)), items: matching)
+        }
+        // Only the items after this page are kept, encoded, for the next pages.
+        let rest = try matching.dropFirst(limit).map { try ObjectCodec.encode($0) }
+        let token = snapshots.keep(rest, resourceVersion: String(resourceVersion))
+        return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token),
+                          items: Array(matching.prefix(limit)))
     }
 }
