@@ -121,6 +121,20 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         }
     }
 
+    func keys(kind: String, namespace: String?) async throws -> [ObjectKey] {
+        try access { db in
+            let rows: [Row]
+            if let namespace {
+                rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT namespace, name FROM objects WHERE kind = ? AND namespace = ? ORDER BY name"),
+                                        arguments: [kind, namespace])
+            } else {
+                rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT namespace, name FROM objects WHERE kind = ? ORDER BY namespace, name"),
+                                        arguments: [kind])
+            }
+            return rows.map { ObjectKey(kind: kind, namespace: $0["namespace"], name: $0["name"]) }
+        }
+    }
+
     func put(_ object: StoredObject) async throws {
         try access { db in
             try db.execute(sql: """

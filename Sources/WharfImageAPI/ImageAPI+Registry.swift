@@ -52,8 +52,8 @@ extension ImageAPI {
 
     /// Every repository (image stream), sorted.
     public func repositories(in tx: any MetadataTransaction) async throws -> [RepositoryName] {
-        try await tx.objects.list(kind: Kind.imageStream, namespace: nil).compactMap {
-            try? RepositoryName(namespace: $0.key.namespace, name: $0.key.name)
+        try await tx.objects.keys(kind: Kind.imageStream, namespace: nil).compactMap {
+            try? RepositoryName(namespace: $0.namespace, name: $0.name)
         }.sorted()
     }
 }

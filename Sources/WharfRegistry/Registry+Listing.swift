@@ -31,10 +31,12 @@ extension Registry {
     /// The tags of `repository`, sorted, paginated with `n` and `last`. `nameUnknown` when the repository does not exist.
     public func tags(in repository: RepositoryName, limit: Int?, after last: String?) async throws -> Page<String> {
         try await metadata.read { tx in
-            guard try await images.streamExists(repository, in: tx) else {
+            let tags = try await tx.tags.tags(in: repository)
+            // Tags imply the stream; only an empty list needs the existence check.
+            if tags.isEmpty, try await !images.streamExists(repository, in: tx) {
                 throw WharfError(.nameUnknown, "repository name not known to registry", detail: ["name": repository.description])
             }
-            return Page(sorted: try await tx.tags.tags(in: repository), after: last, limit: limit) { $0 }
+            return Page(sorted: tags, after: last, limit: limit) { $0 }
         }
     }
 

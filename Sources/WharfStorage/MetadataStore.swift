@@ -29,6 +29,8 @@ public protocol ObjectStore {
     func get(_ key: ObjectKey) async throws -> StoredObject?
     /// Objects of `kind`, in one namespace or all (`nil`), ordered by namespace then name.
     func list(kind: String, namespace: String?) async throws -> [StoredObject]
+    /// The keys of the objects `list` would return, without their documents.
+    func keys(kind: String, namespace: String?) async throws -> [ObjectKey]
     /// Inserts or replaces the object at its key.
     func put(_ object: StoredObject) async throws
     /// Removes the object; returns whether it existed.

@@ -37,6 +37,9 @@ public enum MetadataStoreConformance {
         try expectEqual(all.map { "\($0.key.namespace)/\($0.key.name)" }, ["a/one", "a/zed", "b/two"], "list order")
         let inA = try await store.read { try await $0.objects.list(kind: "ConformanceKind", namespace: "a") }
         try expectEqual(inA.map(\.key.name), ["one", "zed"], "namespaced list")
+        try expectEqual(try await store.read { try await $0.objects.keys(kind: "ConformanceKind", namespace: nil) }, all.map(\.key), "keys")
+        try expectEqual(try await store.read { try await $0.objects.keys(kind: "ConformanceKind", namespace: "a") }, inA.map(\.key),
+                        "namespaced keys")
         var updated = object("ConformanceKind", "a", "one", rv: 7)
         updated.document = Array("{}".utf8)
         try await store.transaction { try await $0.objects.put(updated) }

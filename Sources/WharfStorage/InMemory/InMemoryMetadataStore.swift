@@ -57,6 +57,10 @@ final class InMemoryTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
             .sorted { $0.key < $1.key }
     }
 
+    func keys(kind: String, namespace: String?) async throws -> [ObjectKey] {
+        try await list(kind: kind, namespace: namespace).map(\.key)
+    }
+
     func put(_ object: StoredObject) async throws { state.objects[object.key] = object }
 
     func delete(_ key: ObjectKey) async throws -> Bool { state.objects.removeValue(forKey: key) != nil }
