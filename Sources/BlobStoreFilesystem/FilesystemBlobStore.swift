@@ -148,7 +148,7 @@ public final class FilesystemBlobStore: BlobStore {
                 var hasher = hashes.withLock { state in state[id].flatMap { $0.size == offset ? $0.hasher : nil } }
                 let written: Int64
                 do {
-                    written = try await StagingWriter(handle: handle, path: path)
+                    written = try await StagingWriter(handle: handle)
                         .append(at: offset, expectedLength: expectedLength, from: body, hashing: &hasher)
                 } catch {
                     try? await handle.resize(to: .bytes(offset))

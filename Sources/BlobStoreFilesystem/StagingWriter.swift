@@ -20,7 +20,6 @@ struct StagingWriter {
     static let blockSize = 1 << 20
 
     let handle: ReadWriteFileHandle
-    let path: FilePath
 
     /// Appends `body` at `offset` (the file's current size). Throws `sizeInvalid` when the body is longer or shorter
     /// than `expectedLength`. Returns how many bytes were appended; on failure the bytes written so far stay and the
@@ -36,8 +35,8 @@ struct StagingWriter {
             if let writing { AlignedBlock.give(writing.block) }
         }
         do {
-            return try await fill(&current, &writing, blockOffset: blockOffset, offset: offset, expectedLength: expectedLength,
-                                  from: body, hashing: &hasher, direct: direct)
+            return try await stream(body, into: &current, &writing, blockOffset: blockOffset, offset: offset,
+                                    expectedLength: expectedLength, hashing: &hasher, direct: direct)
         } catch {
             // The caller truncates the file: no write may still be running then.
             if let writing { _ = try? await writing.task.value }
@@ -45,9 +44,10 @@ struct StagingWriter {
         }
     }
 
-    private func fill(_ current: inout AlignedBlock, _ writing: inout (block: AlignedBlock, task: Task<Void, any Error>)?,
-                      blockOffset: Int64, offset: Int64, expectedLength: Int64?, from body: some AsyncSequence<ByteBuffer, any Error>,
-                      hashing hasher: inout DigestHasher?, direct: Bool) async throws -> Int64 {
+    /// The body of `append`: fills `current`, hands full blocks to `writing`, and writes what is left at the end.
+    private func stream(_ body: some AsyncSequence<ByteBuffer, any Error>, into current: inout AlignedBlock,
+                        _ writing: inout (block: AlignedBlock, task: Task<Void, any Error>)?, blockOffset: Int64, offset: Int64,
+                        expectedLength: Int64?, hashing hasher: inout DigestHasher?, direct: Bool) async throws -> Int64 {
         var blockOffset = blockOffset
         var fill = Int(offset - blockOffset)
         if fill > 0 {

@@ -115,7 +115,7 @@ extension Registry {
             }
             if let found { resolved.store(found, for: key, at: generation) }
         }
-        guard let (digest, mediaType) = found.map({ ($0.digest, $0.mediaType) }) else { throw Self.manifestUnknown(reference) }
+        guard let digest = found?.digest, let mediaType = found?.mediaType else { throw Self.manifestUnknown(reference) }
         if let bytes = manifestCache.get(digest) { return StoredManifest(digest: digest, mediaType: mediaType, bytes: bytes) }
         let bytes: [UInt8]
         do {
