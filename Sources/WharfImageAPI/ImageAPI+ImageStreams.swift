@@ -41,7 +41,8 @@ extension ImageAPI {
         try Self.validateStreamName(namespace: namespace, name: name)
         try Self.validateSpec(stream, name: name)
         if stream.metadata.resourceVersion?.isEmpty == false {
-            throw WharfError(.internal, "resourceVersion should not be set on objects to be created")
+            // Kubernetes answers 500 InternalError here; bad input is a 400 in Wharf.
+            throw KubernetesError.badRequest("resourceVersion should not be set on objects to be created")
         }
         return try await metadata.transaction { tx in
             guard try await imageStream(namespace: namespace, name: name, in: tx) == nil else {

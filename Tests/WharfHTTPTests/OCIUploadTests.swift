@@ -1,7 +1,9 @@
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
 import WharfModel
+import WharfTesting
 
 @Suite("OCI uploads: sessions, chunks, status, cancel and mounts")
 struct OCIUploadTests {
@@ -142,6 +144,36 @@ struct OCIUploadTests {
             #expect(noFrom.status == .accepted)
             let badFrom = try await wire.send(.post, "/v2/ns/third/blobs/uploads/?mount=\(digest)&from=not/a/repo")
             #expect(badFrom.status == .accepted)
+        }
+    }
+
+    @Test("A long chunked body in 32 KiB chunks is stored whole and answered at once, its last bytes late or not",
+          arguments: [0, 50])
+    func pacedChunkedBody(pauseMilliseconds: Int) async throws {
+        try await Wire.testLive { wire in
+            let bytes = Fixtures.bytes(3 << 20 + 1234, seed: 9), digest = Digest.sha256(of: bytes)
+            let start = try await wire.send(.post, "/v2/ns/app/blobs/uploads/")
+            let location = try #require(start.header("Location"))
+            let port = try #require(wire.client.port)
+            let (head, elapsed) = try await RawHTTPClient.run {
+                let client = try RawHTTPClient(port: port)
+                defer { client.close() }
+                try client.send("PUT \(location)?digest=\(digest) HTTP/1.1\r\nHost: localhost\r\n"
+                                + "Authorization: Bearer \(WharfTestServer.adminToken)\r\nTransfer-Encoding: chunked\r\n\r\n")
+                let chunks = stride(from: 0, to: bytes.count, by: 32 << 10).map { bytes[$0..<min($0 + (32 << 10), bytes.count)] }
+                for (index, chunk) in chunks.enumerated() {
+                    // The last bytes are fewer than the raised low-water mark: they must not wait for more.
+                    if index == chunks.count - 1 { usleep(useconds_t(pauseMilliseconds * 1000)) }
+                    try client.send(Array(String(chunk.count, radix: 16).utf8) + Array("\r\n".utf8) + Array(chunk) + Array("\r\n".utf8))
+                }
+                let clock = ContinuousClock(), sent = clock.now
+                try client.send("0\r\n\r\n")
+                return (try client.readHead(), clock.now - sent)
+            }
+            #expect(head.hasPrefix("HTTP/1.1 201"), "\(head)")
+            #expect(elapsed < .seconds(1))
+            let get = try await wire.send(.get, "/v2/ns/app/blobs/\(digest)")
+            #expect(get.bytes == bytes)
         }
     }
 }

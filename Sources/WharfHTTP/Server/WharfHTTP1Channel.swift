@@ -17,7 +17,7 @@ public struct WharfHTTP1Channel: ServerChildChannel {
             try channel.syncOptions?.setOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 256 << 10))
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try operations.addHandler(FileRegionHandler(), position: .after(decoder.handler))
+            try operations.addHandlers([FileRegionHandler(), BodyReadPacer()], position: .after(decoder.handler))
             return value
         }
     }
