@@ -5,7 +5,8 @@ import NIOHTTP1
 
 /// Hummingbird's plain-text HTTP/1 channel, tuned for a registry:
 /// - a `FileRegionHandler` below the HTTP codec, so routes can send blobs with `sendfile(2)`;
-/// - socket reads of up to 256 KiB (NIO's default stops at 64 KiB), so large uploads take fewer reads;
+/// - socket reads of up to 256 KiB (NIO's default stops at 64 KiB), and a `BodyReadPacer` that lets long bodies
+///   arrive a megabyte per wake-up, so large uploads take fewer reads;
 /// - each connection served on its own event loop (`EventLoopExecutor`), so requests and body parts do not change
 ///   threads.
 public struct WharfHTTP1Channel: ServerChildChannel {
