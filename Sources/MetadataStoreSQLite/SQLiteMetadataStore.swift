@@ -106,15 +106,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func list(kind: String, namespace: String?) async throws -> [StoredObject] {
         try access { db in
-            let rows: [Row]
-            if let namespace {
-                rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT namespace, name, uid, resource_version, document FROM objects WHERE kind = ? AND namespace = ? ORDER BY name"),
-                                        arguments: [kind, namespace])
-            } else {
-                rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT namespace, name, uid, resource_version, document FROM objects WHERE kind = ? ORDER BY namespace, name"),
-                                        arguments: [kind])
-            }
-            return rows.map {
+            try Self.objectRows("namespace, name, uid, resource_version, document", kind: kind, namespace: namespace, in: db).map {
                 StoredObject(key: ObjectKey(kind: kind, namespace: $0["namespace"], name: $0["name"]), uid: $0["uid"],
                              resourceVersion: $0["resource_version"], document: [UInt8]($0["document"] as Data))
             }
@@ -123,16 +115,20 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func keys(kind: String, namespace: String?) async throws -> [ObjectKey] {
         try access { db in
-            let rows: [Row]
-            if let namespace {
-                rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT namespace, name FROM objects WHERE kind = ? AND namespace = ? ORDER BY name"),
-                                        arguments: [kind, namespace])
-            } else {
-                rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT namespace, name FROM objects WHERE kind = ? ORDER BY namespace, name"),
-                                        arguments: [kind])
+            try Self.objectRows("namespace, name", kind: kind, namespace: namespace, in: db).map {
+                ObjectKey(kind: kind, namespace: $0["namespace"], name: $0["name"])
             }
-            return rows.map { ObjectKey(kind: kind, namespace: $0["namespace"], name: $0["name"]) }
         }
+    }
+
+    /// `columns` of the objects of `kind`, in `namespace` or all, ordered by namespace then name.
+    private static func objectRows(_ columns: String, kind: String, namespace: String?, in db: Database) throws -> [Row] {
+        if let namespace {
+            return try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? AND namespace = ? ORDER BY name"),
+                                    arguments: [kind, namespace])
+        }
+        return try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? ORDER BY namespace, name"),
+                                arguments: [kind])
     }
 
     func put(_ object: StoredObject) async throws {
