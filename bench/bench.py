@@ -18,6 +18,7 @@ import random
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -1247,7 +1248,6 @@ class DirectLoad:
     """Writes scale images [lo, hi) into a stopped Wharf's data directory, copying the rows of image 0."""
 
     def __init__(self, data: Path, scale: Scale):
-        import sqlite3
         self.data, self.scale = data, scale
         self.db = sqlite3.connect(str(data / "metadata.sqlite"), isolation_level=None)
         d0 = sha256(scale.manifest(0))
