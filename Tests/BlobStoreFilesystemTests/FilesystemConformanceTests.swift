@@ -8,77 +8,84 @@ import WharfStorageConformance
 struct FilesystemConformanceTests {
     @Test("FilesystemBlobStore", arguments: BlobStoreConformance.checks)
     func conformance(_ check: ConformanceCheck<any BlobStore>) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-blobs-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try await check.run(try await FilesystemBlobStore(root: root))
+        try await Self.withRoot { root in
+            try await check.run(try await FilesystemBlobStore(root: root))
+        }
     }
 
     @Test("An upload continues after a restart: a new store re-hashes the staged bytes at commit")
     func continuesAfterRestart() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-blobs-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let first = try await FilesystemBlobStore(root: root)
-        let part1: [UInt8] = Array(repeating: 7, count: 5000), part2: [UInt8] = Array(repeating: 9, count: 3000)
-        try await first.startUpload(id: "abc123")
-        _ = try await first.append(to: "abc123", at: 0, expectedLength: nil, from: Self.body(part1))
-        let second = try await FilesystemBlobStore(root: root)
-        _ = try await second.append(to: "abc123", at: 5000, expectedLength: nil, from: Self.body(part2))
-        let digest = WharfModelDigest.sha256(part1 + part2)
-        #expect(try await second.commitUpload(id: "abc123", as: digest) == 8000)
-        #expect(try await first.size(of: digest) == 8000)
+        try await Self.withRoot { root in
+            let first = try await FilesystemBlobStore(root: root)
+            let part1: [UInt8] = Array(repeating: 7, count: 5000), part2: [UInt8] = Array(repeating: 9, count: 3000)
+            try await first.startUpload(id: "abc123")
+            _ = try await first.append(to: "abc123", at: 0, expectedLength: nil, from: Self.body(part1))
+            let second = try await FilesystemBlobStore(root: root)
+            _ = try await second.append(to: "abc123", at: 5000, expectedLength: nil, from: Self.body(part2))
+            let digest = WharfModelDigest.sha256(part1 + part2)
+            #expect(try await second.commitUpload(id: "abc123", as: digest) == 8000)
+            #expect(try await first.size(of: digest) == 8000)
+        }
     }
 
     @Test("Chunks that start and end anywhere around the 4 KiB and 1 MiB block edges are staged byte for byte",
           arguments: [[1, 4095, 1], [4096, 1 << 20, 3], [(1 << 20) + 5, 4091, (2 << 20) - 7, 17]])
     func blockEdges(_ chunkSizes: [Int]) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-blobs-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let store = try await FilesystemBlobStore(root: root)
-        var generator = SplitMix(seed: UInt64(chunkSizes.count))
-        let chunks = chunkSizes.map { count in (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) } }
-        try await store.startUpload(id: "ed6e5")
-        var size: Int64 = 0
-        for chunk in chunks {
-            // Bodies arrive in uneven pieces, as from a socket.
-            let pieces = stride(from: 0, to: chunk.count, by: 65_521).map { ByteBuffer(bytes: chunk[$0..<min($0 + 65_521, chunk.count)]) }
-            size = try await store.append(to: "ed6e5", at: size, expectedLength: nil, from: AsyncThrowingStream { continuation in
-                pieces.forEach { continuation.yield($0) }
-                continuation.finish()
-            })
+        try await Self.withRoot { root in
+            let store = try await FilesystemBlobStore(root: root)
+            var generator = SplitMix(seed: UInt64(chunkSizes.count))
+            let chunks = chunkSizes.map { count in (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) } }
+            try await store.startUpload(id: "ed6e5")
+            var size: Int64 = 0
+            for chunk in chunks {
+                // Bodies arrive in uneven pieces, as from a socket.
+                let pieces = stride(from: 0, to: chunk.count, by: 65_521).map { ByteBuffer(bytes: chunk[$0..<min($0 + 65_521, chunk.count)]) }
+                size = try await store.append(to: "ed6e5", at: size, expectedLength: nil, from: AsyncThrowingStream { continuation in
+                    pieces.forEach { continuation.yield($0) }
+                    continuation.finish()
+                })
+            }
+            let all = chunks.flatMap { $0 }
+            #expect(size == Int64(all.count))
+            let digest = WharfModelDigest.sha256(all)
+            #expect(try await store.commitUpload(id: "ed6e5", as: digest) == Int64(all.count))
+            #expect(try await store.contents(of: digest, limit: 8 << 20) == all)
         }
-        let all = chunks.flatMap { $0 }
-        #expect(size == Int64(all.count))
-        let digest = WharfModelDigest.sha256(all)
-        #expect(try await store.commitUpload(id: "ed6e5", as: digest) == Int64(all.count))
-        #expect(try await store.contents(of: digest, limit: 8 << 20) == all)
     }
 
     @Test("A chunk longer than declared leaves the staged bytes as they were, across a block edge")
     func failedChunkRollsBack() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-blobs-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let store = try await FilesystemBlobStore(root: root)
-        let first = [UInt8](repeating: 1, count: 6000), second = [UInt8](repeating: 2, count: 3 << 20)
-        try await store.startUpload(id: "0bac4")
-        _ = try await store.append(to: "0bac4", at: 0, expectedLength: nil, from: Self.body(first))
-        await #expect(throws: (any Error).self) {
-            _ = try await store.append(to: "0bac4", at: 6000, expectedLength: 2 << 20, from: Self.body(second))
+        try await Self.withRoot { root in
+            let store = try await FilesystemBlobStore(root: root)
+            let first = [UInt8](repeating: 1, count: 6000), second = [UInt8](repeating: 2, count: 3 << 20)
+            try await store.startUpload(id: "0bac4")
+            _ = try await store.append(to: "0bac4", at: 0, expectedLength: nil, from: Self.body(first))
+            await #expect(throws: (any Error).self) {
+                _ = try await store.append(to: "0bac4", at: 6000, expectedLength: 2 << 20, from: Self.body(second))
+            }
+            #expect(try await store.uploadSize(id: "0bac4") == 6000)
+            let third = [UInt8](repeating: 3, count: 10)
+            _ = try await store.append(to: "0bac4", at: 6000, expectedLength: 10, from: Self.body(third))
+            let digest = WharfModelDigest.sha256(first + third)
+            #expect(try await store.commitUpload(id: "0bac4", as: digest) == 6010)
         }
-        #expect(try await store.uploadSize(id: "0bac4") == 6000)
-        let third = [UInt8](repeating: 3, count: 10)
-        _ = try await store.append(to: "0bac4", at: 6000, expectedLength: 10, from: Self.body(third))
-        let digest = WharfModelDigest.sha256(first + third)
-        #expect(try await store.commitUpload(id: "0bac4", as: digest) == 6010)
     }
 
     @Test("Upload ids that are not safe file names are unknown uploads")
     func unsafeIDs() async throws {
+        try await Self.withRoot { root in
+            let store = try await FilesystemBlobStore(root: root)
+            for id in ["../blobs", "a/b", "", "ABC"] {
+                #expect(try await store.uploadSize(id: id) == nil)
+            }
+        }
+    }
+
+    /// Runs `body` with a new temporary directory for a store, removed afterwards.
+    static func withRoot(_ body: (String) async throws -> Void) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-blobs-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let store = try await FilesystemBlobStore(root: root)
-        for id in ["../blobs", "a/b", "", "ABC"] {
-            #expect(try await store.uploadSize(id: id) == nil)
-        }
+        try await body(root)
     }
 
     static func body(_ bytes: [UInt8]) -> AsyncThrowingStream<ByteBuffer, any Error> {
