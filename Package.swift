@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "BlobStoreFilesystem", dependencies: [
             "WharfStorage", "CWharfSystem",
             .product(name: "_NIOFileSystem", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "MetadataStoreSQLite", dependencies: [

@@ -4,6 +4,7 @@ import Glibc
 import CWharfSystem
 import NIOCore
 import NIOFileSystem
+import NIOPosix
 import Synchronization
 import WharfModel
 
@@ -11,8 +12,8 @@ import WharfModel
 /// the way.
 ///
 /// Direct writes skip the copy into the page cache, which costs more CPU than hashing on a virtual machine (fresh
-/// page-cache pages fault in from the host). Two blocks alternate: one fills while the other is written on the file
-/// system's thread pool. A partial block at the start is read back first so that only whole blocks are written; a
+/// page-cache pages fault in from the host). Two blocks alternate: one fills while the other is written on NIO's thread
+/// pool. A partial block at the start is read back first so that only whole blocks are written; a
 /// partial block at the end is written without `O_DIRECT`. Where the file system refuses `O_DIRECT` (tmpfs), every
 /// write is buffered and the result is the same.
 struct StagingWriter {
@@ -24,34 +25,37 @@ struct StagingWriter {
     /// Appends `body` at `offset` (the file's current size). Throws `sizeInvalid` when the body is longer or shorter
     /// than `expectedLength`. Returns how many bytes were appended; on failure the bytes written so far stay and the
     /// caller truncates.
+    ///
+    /// The handle must stay open until this returns: blocks go through its raw descriptor (see `BlockIO`).
     func append(at offset: Int64, expectedLength: Int64?, from body: some AsyncSequence<ByteBuffer, any Error>,
                 hashing hasher: inout DigestHasher?) async throws -> Int64 {
-        let direct = try await handle.withUnsafeDescriptor { Self.setDirect($0.rawValue, true) }
-        let blockOffset = offset - offset % Int64(Self.alignment)
+        let (descriptor, direct) = try await handle.withUnsafeDescriptor { ($0.rawValue, Self.setDirect($0.rawValue, true)) }
+        let io = BlockIO(descriptor: descriptor)
         var current = AlignedBlock.take()
-        var writing: (block: AlignedBlock, task: Task<Void, any Error>)?
+        var writing: (block: AlignedBlock, done: EventLoopFuture<Void>)?
         defer {
             AlignedBlock.give(current)
             if let writing { AlignedBlock.give(writing.block) }
         }
         do {
-            return try await stream(body, into: &current, &writing, blockOffset: blockOffset, offset: offset,
+            return try await stream(body, into: &current, &writing, io: io, offset: offset,
                                     expectedLength: expectedLength, hashing: &hasher, direct: direct)
         } catch {
             // The caller truncates the file: no write may still be running then.
-            if let writing { _ = try? await writing.task.value }
+            if let writing { _ = try? await writing.done.get() }
             throw error
         }
     }
 
     /// The body of `append`: fills `current`, hands full blocks to `writing`, and writes what is left at the end.
     private func stream(_ body: some AsyncSequence<ByteBuffer, any Error>, into current: inout AlignedBlock,
-                        _ writing: inout (block: AlignedBlock, task: Task<Void, any Error>)?, blockOffset: Int64, offset: Int64,
-                        expectedLength: Int64?, hashing hasher: inout DigestHasher?, direct: Bool) async throws -> Int64 {
-        var blockOffset = blockOffset
+                        _ writing: inout (block: AlignedBlock, done: EventLoopFuture<Void>)?, io: BlockIO,
+                        offset: Int64, expectedLength: Int64?, hashing hasher: inout DigestHasher?,
+                        direct: Bool) async throws -> Int64 {
+        var blockOffset = offset - offset % Int64(Self.alignment)
         var fill = Int(offset - blockOffset)
         if fill > 0 {
-            let read = try await pread(current, length: Self.alignment, at: blockOffset)
+            let read = try await io.read(current, length: Self.alignment, at: blockOffset).get()
             guard read == fill else { throw Self.failure("read back \(read) of \(fill) bytes at \(blockOffset)") }
         }
         var written: Int64 = 0
@@ -70,12 +74,11 @@ struct StagingWriter {
                 fill += count
                 guard fill == Self.blockSize else { continue }
                 let previous = writing
-                let (block, at) = (current, blockOffset)
-                writing = (block, Task { try await self.pwrite(block, length: Self.blockSize, at: at) })
+                writing = (current, io.write(current, length: Self.blockSize, at: blockOffset))
                 blockOffset += Int64(Self.blockSize)
                 fill = 0
                 if let previous {
-                    try await previous.task.value
+                    try await previous.done.get()
                     current = previous.block
                 } else {
                     current = AlignedBlock.take()
@@ -86,40 +89,17 @@ struct StagingWriter {
             throw WharfError(.sizeInvalid, "received \(written) bytes; the chunk declared \(expectedLength)")
         }
         if let last = writing {
-            try await last.task.value
+            try await last.done.get()
             writing = nil
             AlignedBlock.give(last.block)
         }
         let whole = fill - fill % Self.alignment
-        if whole > 0 { try await pwrite(current, length: whole, at: blockOffset) }
+        if whole > 0 { try await io.write(current, length: whole, at: blockOffset).get() }
         if fill > whole {
             if direct { _ = try await handle.withUnsafeDescriptor { Self.setDirect($0.rawValue, false) } }
-            try await pwrite(current, from: whole, length: fill - whole, at: blockOffset + Int64(whole))
+            try await io.write(current, from: whole, length: fill - whole, at: blockOffset + Int64(whole)).get()
         }
         return written
-    }
-
-    private func pwrite(_ block: AlignedBlock, from start: Int = 0, length: Int, at offset: Int64) async throws {
-        let result = try await handle.withUnsafeDescriptor { descriptor -> Int32 in
-            let base = block.base
-            var done = 0
-            while done < length {
-                let count = Glibc.pwrite(descriptor.rawValue, base + start + done, length - done, off_t(offset) + off_t(done))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                done += count
-            }
-            return 0
-        }
-        if result != 0 { throw Self.failure("write at \(offset): \(String(cString: strerror(result)))") }
-    }
-
-    private func pread(_ block: AlignedBlock, length: Int, at offset: Int64) async throws -> Int {
-        let count = try await handle.withUnsafeDescriptor { Glibc.pread($0.rawValue, block.base, length, off_t(offset)) }
-        if count < 0 { throw Self.failure("read at \(offset)") }
-        return count
     }
 
     /// Turns `O_DIRECT` on or off; `false` when the file system refuses it.
@@ -129,8 +109,38 @@ struct StagingWriter {
         return fcntl(descriptor, F_SETFL, on ? flags | direct : flags & ~direct) == 0
     }
 
-    private static func failure(_ message: String) -> FileSystemError {
+    static func failure(_ message: String) -> FileSystemError {
         FileSystemError(code: .unknown, message: message, cause: nil, location: .init(function: #function, file: #fileID, line: #line))
+    }
+}
+
+/// Positioned reads and writes of an `AlignedBlock` on NIO's thread pool, through a raw descriptor that stays open
+/// for as long as this is used. Each returns a future on the event loop it was made on (or on a loop of the shared
+/// group, when made off one), so a task awaiting it resumes on that loop with no other thread in between.
+struct BlockIO {
+    let descriptor: Int32
+    let loop: any EventLoop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+
+    func write(_ block: AlignedBlock, from start: Int = 0, length: Int, at offset: Int64) -> EventLoopFuture<Void> {
+        NIOThreadPool.singleton.runIfActive(eventLoop: loop) { [descriptor] in
+            var done = 0
+            while done < length {
+                let count = Glibc.pwrite(descriptor, block.base + start + done, length - done, off_t(offset) + off_t(done))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw StagingWriter.failure("write at \(offset): \(String(cString: strerror(errno)))")
+                }
+                done += count
+            }
+        }
+    }
+
+    func read(_ block: AlignedBlock, length: Int, at offset: Int64) -> EventLoopFuture<Int> {
+        NIOThreadPool.singleton.runIfActive(eventLoop: loop) { [descriptor] in
+            let count = Glibc.pread(descriptor, block.base, length, off_t(offset))
+            if count < 0 { throw StagingWriter.failure("read at \(offset): \(String(cString: strerror(errno)))") }
+            return count
+        }
     }
 }
 
