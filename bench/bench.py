@@ -15,6 +15,7 @@ import json
 import os
 import base64
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -281,21 +282,29 @@ class Server:
 
 
 class Measure:
-    """Registry CPU seconds, peak RSS and wall time of one phase."""
+    """Registry CPU seconds, peak RSS and wall time of one phase, and the CPU seconds of the client processes
+    (skopeo, wrk) that ran and ended in it."""
 
     def __init__(self, server: Server):
         self.server = server
-        self.wall = self.cpu = self.peak_mib = 0.0
+        self.wall = self.cpu = self.peak_mib = self.client_cpu = 0.0
+
+    @staticmethod
+    def children_cpu() -> float:
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)  # ended, waited-for children: not the running registries
+        return ru.ru_utime + ru.ru_stime
 
     def __enter__(self) -> "Measure":
         self.server.check_alive()
         self.server.reset_peak()
         self.cpu0 = self.server.cpu_seconds()
+        self.client0 = self.children_cpu()
         self.t0 = time.perf_counter()
         return self
 
     def __exit__(self, *exc) -> None:
         self.wall = time.perf_counter() - self.t0
+        self.client_cpu = self.children_cpu() - self.client0
         if self.server.proc is not None and self.server.proc.poll() is None:
             self.cpu = self.server.cpu_seconds() - self.cpu0
             self.peak_mib = self.server.peak_rss_mib()
@@ -898,7 +907,7 @@ def run_threads(fn, n: int) -> None:
 
 
 def phase_result(m: Measure, **figures) -> dict:
-    return {"wall": m.wall, "cpu": m.cpu, "peak_mib": m.peak_mib, **figures}
+    return {"wall": m.wall, "cpu": m.cpu, "peak_mib": m.peak_mib, "client_cpu": m.client_cpu, **figures}
 
 
 def describe(name: str, r: dict) -> str:
@@ -928,6 +937,9 @@ def figures_of(results: dict) -> dict:
 
     thr("push", "push")
     thr("pull", "pull")
+    if r := results.get("push"):
+        f["push_client_gib"] = r["client_cpu"] / (r["bytes"] / GiB)
+        f["push_client_busy"] = r["client_cpu"] / r["wall"]
     thr("upload-mono", "upmono")
     thr("upload-chunked", "upchunk")
     thr("blob-get", "get")
@@ -943,6 +955,8 @@ def figures_of(results: dict) -> dict:
 FIGURES = [  # key, label, unit
     ("push_mbps", "push with skopeo", "MB/s"),
     ("push_cpu_gib", "  registry CPU per GiB pushed", "s"),
+    ("push_client_gib", "  skopeo CPU per GiB pushed", "s"),
+    ("push_client_busy", "  skopeo CPU / wall time", "cores"),
     ("pull_mbps", "pull with skopeo (digests checked)", "MB/s"),
     ("pull_cpu_gib", "  registry CPU per GiB pulled", "s"),
     ("upmono_mbps", "blob upload, monolithic PUT", "MB/s"),
