@@ -8,6 +8,7 @@ and whether each target of issue 5 holds. Standard library only; drives skopeo a
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import http.client
 import io
@@ -155,6 +156,7 @@ health:
 # gets an Authorization header (HTTP client, wrk) and a login in the auth file skopeo reads.
 AUTH: dict[int, str] = {}
 AUTH_FILE = Path(tempfile.mkdtemp(prefix="wharf-bench-auth-")) / "auth.json"
+atexit.register(shutil.rmtree, AUTH_FILE.parent, True)
 AUTH_FILE.write_text('{"auths": {}}')
 os.environ["REGISTRY_AUTH_FILE"] = str(AUTH_FILE)
 
