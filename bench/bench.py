@@ -187,7 +187,8 @@ class Server:
         if fresh and self.data.exists():
             shutil.rmtree(self.data)
         self.data.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        if fresh or not self.port:  # a restart keeps the address, and with it Wharf's registry hostname
+            self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("REGISTRY_", "WHARF_"))}
         if self.kind == "wharf":
             cmd = [self.wharfd, "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data)]

@@ -15,7 +15,38 @@ extension ImageAPI {
                 default: return stream.status.dockerImageRepository
                 }
             },
-            labels: { $0.metadata.labels }, decorate: { decorate($0) })
+            labels: { $0.metadata.labels }, decorate: { decorate($0) }, isCurrent: { isCurrent($0) })
+    }
+
+    /// How every decorated stream document begins (keys sorted).
+    private static let streamHead = Array(#"{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":"#.utf8)
+
+    /// Whether a stored stream document is what `decorate` makes of it with this API's hostnames. Streams are stored
+    /// decorated (`save`), so only the repositories in `status` can be out of date: they follow the hostnames, which
+    /// may have changed since. With sorted keys `status` opens with them, and a quote in a JSON string is escaped, so
+    /// the first `"status":{` is the object's own.
+    func isCurrent(_ stored: StoredObject) -> Bool {
+        let document = stored.document, key = stored.key
+        guard document.has(Self.streamHead, at: 0), let start = document.firstRange(of: Self.statusKey)?.lowerBound else { return false }
+        let repository = dockerImageRepository(namespace: key.namespace, name: key.name)
+        var expected = Self.statusKey + Array(#""dockerImageRepository":"#.utf8) + Self.jsonString(repository)
+        if let publicHostname {
+            expected += Array(#","publicDockerImageRepository":"#.utf8) + Self.jsonString("\(publicHostname)/\(key.namespace)/\(key.name)")
+        }
+        guard document.has(expected, at: start) else { return false }
+        let next = start + expected.count
+        return document.has(Array("}".utf8), at: next) || document.has(Array(#","tags":"#.utf8), at: next)
+    }
+
+    private static let statusKey = Array(#""status":{"#.utf8)
+
+    private static func jsonString(_ text: String) -> [UInt8] {
+        (try? ObjectCodec.encode(text)) ?? []
+    }
+
+    /// Streams as stored documents; `nil` when `options` select by label or field (see `listDocuments`).
+    public func imageStreamDocuments(namespace: String?, options: ListOptions = ListOptions()) async throws -> EncodedList? {
+        try await listDocuments(streamKind, namespace: namespace, options: options)
     }
 
     /// The stream `namespace/name`; `notFound` (resource `imagestreams`) when absent.

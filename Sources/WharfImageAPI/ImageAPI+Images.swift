@@ -16,7 +16,16 @@ extension ImageAPI {
 
     var imageKind: ListedKind<Image> {
         ListedKind(kind: Kind.image, listKind: "ImageList", fields: ["metadata.name"],
-                   fieldValue: { image, _ in image.metadata.name ?? "" }, labels: { $0.metadata.labels }, decorate: { $0 })
+                   fieldValue: { image, _ in image.metadata.name ?? "" }, labels: { $0.metadata.labels }, decorate: { $0 },
+                   isCurrent: { $0.document.has(Self.imageHead, at: 0) })
+    }
+
+    /// How every Image document written by this API begins (keys sorted).
+    static let imageHead = Array(#"{"apiVersion":"image.openshift.io/v1","#.utf8)
+
+    /// Images as stored documents; `nil` when `options` select by label or field (see `listDocuments`).
+    public func imageDocuments(options: ListOptions = ListOptions()) async throws -> EncodedList? {
+        try await listDocuments(imageKind, namespace: nil, options: options)
     }
 
     /// Images matching `options`, ordered by name.

@@ -172,6 +172,9 @@ struct ImageAPITests {
             #expect(names == ["two", "one"])
             let inB = try await wire.send(.get, "\(Self.api)/namespaces/b/imagestreams")
             #expect((inB.json["items"] as? [Any])?.count == 1)
+            // A field selector makes the LIST decode every item; without one it answers the stored documents.
+            let decoded = try await wire.send(.get, "\(Self.api)/imagestreams?fieldSelector=metadata.name!=none")
+            #expect(decoded.status == .ok && all.bytes == decoded.bytes)
             let missing = try await wire.send(.get, "\(Self.api)/namespaces/b/imagestreams/none")
             #expect(missing.status == .notFound)
             #expect(((missing.json["details"] as? [String: Any])?["kind"]) as? String == "imagestreams")

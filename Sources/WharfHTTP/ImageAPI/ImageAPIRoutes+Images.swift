@@ -13,6 +13,9 @@ extension ImageAPIRoutes {
             let image = try await api.image(named: name)
             return Self.render(image, table: { Table.images([image], resourceVersion: image.metadata.resourceVersion) }, request)
         case (.list, nil):
+            if !Table.isRequested(accept: request.headers[.accept]), let list = try await api.imageDocuments(options: options) {
+                return try JSONWire.response(list)
+            }
             let list = try await api.images(options: options)
             return Self.render(list, table: { Table.images(list.items, resourceVersion: list.metadata.resourceVersion) }, request)
         case (.watch, _):

@@ -1,0 +1,88 @@
+import Testing
+import WharfModel
+import WharfStorage
+@testable import WharfImageAPI
+
+@Suite("LIST answers stored documents as they are when they are current, and the same bytes as decoding them")
+struct ListDocumentsTests {
+    static func digest(_ n: Int) -> String { "sha256:" + String(repeating: String(n % 10), count: 64) }
+
+    /// Streams in two namespaces with tag history, spec tags (defaulted and sorted on save), labels and an image each.
+    static func populated(_ api: ImageAPI) async throws {
+        for namespace in ["a", "b"] {
+            for n in 0..<3 {
+                var stream = ImageStream(metadata: ObjectMeta(name: "app\(n)"))
+                stream.metadata.labels = ["n": "\(n)"]
+                stream.spec.tags = [TagReference(name: "z", from: ObjectReference(kind: "DockerImage", name: "example.com/x:1")),
+                                    TagReference(name: "b", from: ObjectReference(kind: "DockerImage", name: "example.com/y:2"))]
+                _ = try await api.createImageStream(stream, namespace: namespace)
+                for tag in ["v1", "latest"] {
+                    var image = Image(metadata: ObjectMeta(name: digest(n + tag.count)))
+                    image.dockerImageReference = "registry.local:5000/\(namespace)/app\(n)@\(digest(n + tag.count))"
+                    try await api.createMapping(ImageStreamMapping(metadata: ObjectMeta(name: "app\(n)"), image: image, tag: tag),
+                                                namespace: namespace)
+                }
+            }
+        }
+    }
+
+    /// What the decoding LIST answers for the same options, item by item, as JSON.
+    static func decodedItems(_ api: ImageAPI, namespace: String?, limit: Int?) async throws -> [[UInt8]] {
+        var items: [[UInt8]] = [], token: String?
+        repeat {
+            let page = try await api.imageStreams(namespace: namespace, options: ListOptions(limit: limit, continueToken: token))
+            items += try page.items.map { try ObjectCodec.encode($0) }
+            token = page.metadata.continue
+        } while token != nil
+        return items
+    }
+
+    static func documentItems(_ api: ImageAPI, namespace: String?, limit: Int?) async throws -> [[UInt8]] {
+        var items: [[UInt8]] = [], token: String?
+        repeat {
+            let page = try #require(try await api.imageStreamDocuments(namespace: namespace, options: ListOptions(limit: limit, continueToken: token)))
+            #expect(page.kind == "ImageStreamList")
+            items += page.items
+            token = page.metadata.continue
+        } while token != nil
+        return items
+    }
+
+    @Test("Stored streams are current, and every page holds the bytes the decoding LIST would write", arguments: [nil, 2] as [Int?])
+    func sameBytes(limit: Int?) async throws {
+        let store = InMemoryMetadataStore()
+        let api = ImageAPI(metadata: store, registryHostname: "registry.local:5000")
+        try await Self.populated(api)
+        let stored = try await store.read { tx in try await tx.objects.list(kind: Kind.imageStream, namespace: nil) }
+        #expect(stored.count == 6 && stored.allSatisfy { api.isCurrent($0) })
+        for namespace in ["a", nil] as [String?] {
+            let documents = try await Self.documentItems(api, namespace: namespace, limit: limit)
+            #expect(documents.count == (namespace == nil ? 6 : 3))
+            #expect(documents == (try await Self.decodedItems(api, namespace: namespace, limit: limit)))
+        }
+    }
+
+    @Test("After the hostnames change, stored streams are not current and are answered with the new repositories")
+    func hostnamesChanged() async throws {
+        let store = InMemoryMetadataStore()
+        try await Self.populated(ImageAPI(metadata: store, registryHostname: "registry.local:5000"))
+        for api in [ImageAPI(metadata: store, registryHostname: "registry.local:5000", publicHostname: "registry.example.com"),
+                    ImageAPI(metadata: store, registryHostname: "other:6000")] {
+            let stored = try await store.read { tx in try await tx.objects.list(kind: Kind.imageStream, namespace: "a") }
+            #expect(!stored.contains { api.isCurrent($0) })
+            let documents = try await Self.documentItems(api, namespace: "a", limit: nil)
+            #expect(documents == (try await Self.decodedItems(api, namespace: "a", limit: nil)))
+            let first = try ObjectCodec.decode(ImageStream.self, from: documents[0])
+            #expect(first.status.dockerImageRepository == api.dockerImageRepository(namespace: "a", name: "app0"))
+            #expect(first.status.publicDockerImageRepository == api.publicHostname.map { "\($0)/a/app0" })
+        }
+    }
+
+    @Test("A first page that selects by label or field needs decoded objects: no documents")
+    func selectors() async throws {
+        let api = ImageAPI(metadata: InMemoryMetadataStore(), registryHostname: "registry.local:5000")
+        try await Self.populated(api)
+        #expect(try await api.imageStreamDocuments(namespace: "a", options: ListOptions(labelSelector: LabelSelector(parsing: "n=1"))) == nil)
+        #expect(try await api.imageDocuments(options: ListOptions()) != nil)
+    }
+}
