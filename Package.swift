@@ -102,7 +102,7 @@ let package = Package(
 
         .testTarget(name: "WharfModelTests", dependencies: ["WharfModel"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfStorageConformance"], swiftSettings: strict),
-        .testTarget(name: "BlobStoreFilesystemTests", dependencies: ["BlobStoreFilesystem", "WharfStorageConformance", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+        .testTarget(name: "BlobStoreFilesystemTests", dependencies: ["BlobStoreFilesystem", "CWharfSystem", "WharfStorageConformance", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "MetadataStoreSQLiteTests", dependencies: ["MetadataStoreSQLite", "WharfStorageConformance", "WharfModel"], swiftSettings: strict),
         .testTarget(name: "WharfAccessTests", dependencies: ["WharfAccess", "WharfModel", "WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfRegistryTests", dependencies: [

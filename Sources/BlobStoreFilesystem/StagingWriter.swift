@@ -68,7 +68,7 @@ struct StagingWriter {
             while buffer.readableBytes > 0 {
                 let count = min(buffer.readableBytes, Self.blockSize - fill)
                 buffer.withUnsafeReadableBytes { source in
-                    (current.base + fill).copyMemory(from: source.baseAddress!, byteCount: count)
+                    wharf_copy_streaming(current.base + fill, source.baseAddress!, count)
                 }
                 buffer.moveReaderIndex(forwardBy: count)
                 fill += count

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import BlobStoreFilesystem
+import CWharfSystem
 import WharfStorage
 import WharfStorageConformance
 
@@ -50,6 +51,22 @@ struct FilesystemConformanceTests {
             let digest = WharfModelDigest.sha256(all)
             #expect(try await store.commitUpload(id: "ed6e5", as: digest) == Int64(all.count))
             #expect(try await store.contents(of: digest, limit: 8 << 20) == all)
+        }
+    }
+
+    @Test("The streaming copy into blocks copies exactly the bytes asked for, at every alignment and length")
+    func streamingCopy() {
+        let source = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let destination = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096 + 128, alignment: 64)
+        defer { destination.deallocate() }
+        for offset in [0, 1, 15, 16, 63, 64, 65] {
+            for count in [0, 1, 63, 64, 65, 127, 128, 200, 4000] {
+                destination.initializeMemory(as: UInt8.self, repeating: 0xEE)
+                source.withUnsafeBytes { wharf_copy_streaming(destination.baseAddress! + offset, $0.baseAddress! + 3, count) }
+                let copied = Array(destination[offset..<(offset + count)])
+                let untouched = destination[..<offset].allSatisfy { $0 == 0xEE } && destination[(offset + count)...].allSatisfy { $0 == 0xEE }
+                #expect(copied == Array(source[3..<(3 + count)]) && untouched, "offset \(offset), \(count) bytes")
+            }
         }
     }
 

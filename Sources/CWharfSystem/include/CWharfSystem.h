@@ -9,4 +9,11 @@ int wharf_limit_malloc_arenas(int count);
 /// platform has none.
 int wharf_o_direct(void);
 
+#include <stddef.h>
+
+/// Copies `count` bytes from `source` to `destination` (which must not overlap) with non-temporal stores where the
+/// CPU has them, so the destination's cache lines are not read first and the copy does not evict other data. For
+/// memory that is handed to a device next (blocks written with `O_DIRECT`); elsewhere it is `memcpy`.
+void wharf_copy_streaming(void *destination, const void *source, size_t count);
+
 #endif
