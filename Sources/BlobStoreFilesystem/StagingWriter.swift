@@ -12,10 +12,10 @@ import WharfModel
 /// the way.
 ///
 /// Direct writes skip the copy into the page cache, which costs more CPU than hashing on a virtual machine (fresh
-/// page-cache pages fault in from the host). Two blocks alternate: one fills while the other is written on NIO's thread
-/// pool. A partial block at the start is read back first so that only whole blocks are written; a
-/// partial block at the end is written without `O_DIRECT`. Where the file system refuses `O_DIRECT` (tmpfs), every
-/// write is buffered and the result is the same.
+/// page-cache pages fault in from the host). Two blocks alternate: one fills (with non-temporal stores, see
+/// `wharf_copy_streaming`) while the other is written on NIO's thread pool. A partial block at the start is read back
+/// first so that only whole blocks are written; a partial block at the end is written without `O_DIRECT`. Where the
+/// file system refuses `O_DIRECT` (tmpfs), every write is buffered and the result is the same.
 struct StagingWriter {
     static let alignment = 4096
     static let blockSize = 1 << 20
