@@ -242,7 +242,9 @@ extension ImageAPI {
         return stream
     }
 
-    /// Fills the computed fields and defaults of a stream.
+    /// Fills the computed fields and defaults of a stream. Streams are stored decorated (`save`), and a LIST answers
+    /// stored documents as they are when `isCurrent` finds them so: a change here needs a migration that saves the
+    /// stored streams again.
     func decorate(_ stream: ImageStream) -> ImageStream {
         var stream = stream
         stream.kind = "ImageStream"
