@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WharfModel
 import WharfStorage
@@ -84,5 +85,58 @@ struct ListDocumentsTests {
         try await Self.populated(api)
         #expect(try await api.imageStreamDocuments(namespace: "a", options: ListOptions(labelSelector: LabelSelector(parsing: "n=1"))) == nil)
         #expect(try await api.imageDocuments(options: ListOptions()) != nil)
+    }
+
+    /// `count` plain streams in namespace `many`, beyond what a snapshot keeps as items.
+    static func many(_ api: ImageAPI, count: Int) async throws {
+        for n in 0..<count {
+            _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: String(format: "s%04d", n))), namespace: "many")
+        }
+    }
+
+    @Test("A long list pages from its keys: the same items as the decoding LIST, page by page, in both APIs")
+    func longList() async throws {
+        let api = ImageAPI(metadata: InMemoryMetadataStore(), registryHostname: "registry.local:5000")
+        let count = ListSnapshots.itemsKept + 25
+        try await Self.many(api, count: count)
+        let documents = try await Self.documentItems(api, namespace: "many", limit: 10)
+        #expect(documents.count == count)
+        #expect(documents == (try await Self.decodedItems(api, namespace: "many", limit: 10)))
+        // A token from a key-kept first page continues in the decoding LIST too.
+        let first = try #require(try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: 10)))
+        let next = try await api.imageStreams(namespace: "many", options: ListOptions(limit: 10, continueToken: first.metadata.continue))
+        #expect(next.items.map { $0.metadata.name } == (10..<20).map { String(format: "s%04d", $0) })
+    }
+
+    @Test("A long list's token expires (410) when an object in its rest changed or went away; earlier pages may change")
+    func longListExpires() async throws {
+        let api = ImageAPI(metadata: InMemoryMetadataStore(), registryHostname: "registry.local:5000")
+        try await Self.many(api, count: ListSnapshots.itemsKept + 25)
+        func firstPage() async throws -> String {
+            try #require(try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: 10))?.metadata.continue)
+        }
+        var token = try await firstPage()
+        var stream = try await api.imageStream(namespace: "many", name: "s0000")
+        stream.metadata.labels = ["seen": "before"]
+        _ = try await api.updateImageStream(stream, namespace: "many", name: "s0000", status: false)
+        let second = try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: 10, continueToken: token))
+        #expect(second?.items.count == 10)
+
+        token = try await firstPage()
+        stream = try await api.imageStream(namespace: "many", name: "s0015")
+        stream.metadata.labels = ["changed": "after"]
+        _ = try await api.updateImageStream(stream, namespace: "many", name: "s0015", status: false)
+        await #expect(throws: WharfError.self) {
+            _ = try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: 10, continueToken: token))
+        }
+
+        token = try await firstPage()
+        _ = try await api.deleteImageStream(namespace: "many", name: "s0012")
+        do {
+            _ = try await api.imageStreams(namespace: "many", options: ListOptions(limit: 10, continueToken: token))
+            Issue.record("a deleted object in the rest must expire the token")
+        } catch let error as WharfError {
+            #expect(error.code == .expired)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import WharfModel
+import WharfStorage
 
 /// The options of a LIST or WATCH (reference §11.3–11.4).
 public struct ListOptions: Sendable {
@@ -20,23 +21,35 @@ public struct ListOptions: Sendable {
     }
 }
 
+/// What a LIST keeps of its rest for the `continue` pages: the items themselves, or, for a long list, only their keys
+/// (see `ImageAPI.listDocuments`).
+enum ListRest: Sendable {
+    case items([[UInt8]])
+    case keys([ObjectKey])
+}
+
 /// The rest of a paginated LIST, kept so that every page comes from one consistent snapshot.
 /// Snapshots live in this process for five minutes; an unknown or expired token is `expired` (410).
 final class ListSnapshots: Sendable {
     private struct Snapshot {
-        var items: [[UInt8]]
+        var rest: ListRest
         var resourceVersion: String
         var created: Date
     }
     private let snapshots = Mutex<[String: Snapshot]>([:])
     static let lifetime: TimeInterval = 300
+    /// A rest longer than this is kept as keys only.
+    static let itemsKept = 500
 
-    /// Keeps `items` (the rest of a list after its first page) under a new token, which it returns.
-    func keep(_ items: [[UInt8]], resourceVersion: String) -> String {
+    static let expired = WharfError(.expired, "The provided continue parameter is too old to display a consistent list result. "
+                                    + "You can start a new list without the continue parameter.")
+
+    /// Keeps `rest` (what follows a list's first page) under a new token, which it returns.
+    func keep(_ rest: ListRest, resourceVersion: String) -> String {
         let token = UUID().uuidString.lowercased()
         snapshots.withLock { state in
             state = state.filter { Date().timeIntervalSince($0.value.created) < Self.lifetime }
-            state[token] = Snapshot(items: items, resourceVersion: resourceVersion, created: Date())
+            state[token] = Snapshot(rest: rest, resourceVersion: resourceVersion, created: Date())
         }
         return token
     }
@@ -44,17 +57,13 @@ final class ListSnapshots: Sendable {
     /// Returns the first `limit` items, keeping the rest under a new token.
     func page(_ items: [[UInt8]], resourceVersion: String, limit: Int?) -> (items: [[UInt8]], token: String?) {
         guard let limit, limit > 0, items.count > limit else { return (items, nil) }
-        return (Array(items.prefix(limit)), keep(Array(items.dropFirst(limit)), resourceVersion: resourceVersion))
+        return (Array(items.prefix(limit)), keep(.items(Array(items.dropFirst(limit))), resourceVersion: resourceVersion))
     }
 
-    /// The next page of a snapshot.
-    func next(_ token: String, limit: Int?) throws -> (items: [[UInt8]], resourceVersion: String, token: String?) {
+    /// Removes and returns the snapshot of `token`; `expired` when it is unknown or too old.
+    func take(_ token: String) throws -> (rest: ListRest, resourceVersion: String) {
         let snapshot = snapshots.withLock { $0.removeValue(forKey: token) }
-        guard let snapshot, Date().timeIntervalSince(snapshot.created) < Self.lifetime else {
-            throw WharfError(.expired, "The provided continue parameter is too old to display a consistent list result. "
-                             + "You can start a new list without the continue parameter.")
-        }
-        let (items, next) = page(snapshot.items, resourceVersion: snapshot.resourceVersion, limit: limit)
-        return (items, snapshot.resourceVersion, next)
+        guard let snapshot, Date().timeIntervalSince(snapshot.created) < Self.lifetime else { throw Self.expired }
+        return (snapshot.rest, snapshot.resourceVersion)
     }
 }

@@ -22,7 +22,7 @@ extension ImageAPI {
     /// LIST with selectors and `limit`/`continue` pages cut from one snapshot.
     func list<Object>(_ listed: ListedKind<Object>, namespace: String?, options: ListOptions) async throws -> ObjectList<Object> {
         if let token = options.continueToken, !token.isEmpty {
-            let page = try snapshots.next(token, limit: options.limit)
+            let page = try await continued(listed, token, limit: options.limit)
             let items = try page.items.map { try ObjectCodec.decode(Object.self, from: $0) }
             return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: page.resourceVersion, continue: page.token), items: items)
         }
@@ -35,7 +35,7 @@ extension ImageAPI {
         }
         // Only the items after this page are kept, encoded, for the next pages.
         let rest = try matching.dropFirst(limit).map { try ObjectCodec.encode($0) }
-        let token = snapshots.keep(rest, resourceVersion: String(resourceVersion))
+        let token = snapshots.keep(.items(rest), resourceVersion: String(resourceVersion))
         return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token),
                           items: Array(matching.prefix(limit)))
     }
@@ -43,22 +43,73 @@ extension ImageAPI {
     /// LIST as stored documents, with the same items and pages as `list`, or `nil` when the first page selects by
     /// label or field (selectors need decoded objects). Documents that are not current (`ListedKind.isCurrent`) are
     /// decoded, decorated and encoded again; the others are answered without decoding.
+    ///
+    /// A first page of a list longer than its `limit` plus `ListSnapshots.itemsKept` reads only the keys and its own
+    /// documents, and keeps the rest as keys: memory stays bounded however many objects there are (see `continued`).
     func listDocuments<Object>(_ listed: ListedKind<Object>, namespace: String?, options: ListOptions) async throws -> EncodedList? {
         if let token = options.continueToken, !token.isEmpty {
-            let page = try snapshots.next(token, limit: options.limit)
+            let page = try await continued(listed, token, limit: options.limit)
             return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: page.resourceVersion, continue: page.token),
                                items: page.items)
         }
         guard options.labelSelector == .everything, options.fieldSelector == .everything else { return nil }
+        if let limit = options.limit, limit > 0 {
+            let (keys, resourceVersion) = try await metadata.read { tx in
+                (try await tx.objects.keys(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
+            }
+            if keys.count > limit + ListSnapshots.itemsKept {
+                let items = try await documents(listed, of: Array(keys.prefix(limit)), asOf: nil)
+                let token = snapshots.keep(.keys(Array(keys.dropFirst(limit))), resourceVersion: String(resourceVersion))
+                return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token),
+                                   items: items)
+            }
+        }
         let (objects, resourceVersion) = try await metadata.read { tx in
             (try await tx.objects.list(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
         }
-        let documents = try objects.map { object in
-            listed.isCurrent(object)
-                ? object.document : try ObjectCodec.encode(listed.decorate(try ObjectCodec.decode(Object.self, from: object.document)))
-        }
-        let (items, token) = snapshots.page(documents, resourceVersion: String(resourceVersion), limit: options.limit)
+        let (items, token) = snapshots.page(try objects.map { try document(listed, $0) }, resourceVersion: String(resourceVersion),
+                                            limit: options.limit)
         return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token), items: items)
+    }
+
+    /// The next page of the list that `token` continues. A rest kept as keys is read now: an object that changed or
+    /// went away after the first page can no longer be shown as it was, so the token is `expired` (410), as when
+    /// Kubernetes has compacted a list's resourceVersion.
+    func continued<Object>(_ listed: ListedKind<Object>, _ token: String, limit: Int?) async throws
+        -> (items: [[UInt8]], resourceVersion: String, token: String?) {
+        let (rest, resourceVersion) = try snapshots.take(token)
+        switch rest {
+        case .items(let items):
+            let (page, next) = snapshots.page(items, resourceVersion: resourceVersion, limit: limit)
+            return (page, resourceVersion, next)
+        case .keys(let keys):
+            let count = limit.flatMap { $0 > 0 ? $0 : nil } ?? keys.count
+            let items = try await documents(listed, of: Array(keys.prefix(count)), asOf: Int64(resourceVersion) ?? 0)
+            let next = keys.count > count ? snapshots.keep(.keys(Array(keys.dropFirst(count))), resourceVersion: resourceVersion) : nil
+            return (items, resourceVersion, next)
+        }
+    }
+
+    /// The answer documents of the objects at `keys`; `ListSnapshots.expired` when one is gone or newer than `asOf`.
+    private func documents<Object>(_ listed: ListedKind<Object>, of keys: [ObjectKey], asOf resourceVersion: Int64?) async throws -> [[UInt8]] {
+        let objects = try await metadata.read { tx in
+            var objects: [StoredObject] = []
+            for key in keys {
+                let object = try await tx.objects.get(key)
+                if let object, object.resourceVersion <= resourceVersion ?? .max {
+                    objects.append(object)
+                } else if resourceVersion != nil {
+                    throw ListSnapshots.expired
+                }
+            }
+            return objects
+        }
+        return try objects.map { try document(listed, $0) }
+    }
+
+    /// A stored object as its LIST item: the document itself when it is current, else decoded, decorated and encoded.
+    private func document<Object>(_ listed: ListedKind<Object>, _ object: StoredObject) throws -> [UInt8] {
+        listed.isCurrent(object) ? object.document : try ObjectCodec.encode(listed.decorate(try ObjectCodec.decode(Object.self, from: object.document)))
     }
 }
 
