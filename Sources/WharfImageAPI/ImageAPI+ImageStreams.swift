@@ -44,8 +44,8 @@ extension ImageAPI {
         (try? ObjectCodec.encode(text)) ?? []
     }
 
-    /// Streams as stored documents; `nil` when `options` select by label or field (see `listDocuments`).
-    public func imageStreamDocuments(namespace: String?, options: ListOptions = ListOptions()) async throws -> EncodedList? {
+    /// Streams matching `options` as stored documents, ordered by namespace then name (see `listDocuments`).
+    public func imageStreamDocuments(namespace: String?, options: ListOptions = ListOptions()) async throws -> EncodedList {
         try await listDocuments(streamKind, namespace: namespace, options: options)
     }
 

@@ -23,8 +23,8 @@ extension ImageAPI {
     /// How every Image document written by this API begins (keys sorted).
     static let imageHead = Array(#"{"apiVersion":"image.openshift.io/v1","#.utf8)
 
-    /// Images as stored documents; `nil` when `options` select by label or field (see `listDocuments`).
-    public func imageDocuments(options: ListOptions = ListOptions()) async throws -> EncodedList? {
+    /// Images matching `options` as stored documents, ordered by name (see `listDocuments`).
+    public func imageDocuments(options: ListOptions = ListOptions()) async throws -> EncodedList {
         try await listDocuments(imageKind, namespace: nil, options: options)
     }
 

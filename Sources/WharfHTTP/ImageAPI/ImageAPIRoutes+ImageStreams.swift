@@ -16,9 +16,8 @@ extension ImageAPIRoutes {
             let stream = try await api.imageStream(namespace: namespace, name: name)
             return Self.render(stream, table: { Table.imageStreams([stream], resourceVersion: stream.metadata.resourceVersion) }, request)
         case (.list, _, nil) where !status:
-            if !Table.isRequested(accept: request.headers[.accept]),
-               let list = try await api.imageStreamDocuments(namespace: namespace, options: options) {
-                return try JSONWire.response(list)
+            if !Table.isRequested(accept: request.headers[.accept]) {
+                return try JSONWire.response(try await api.imageStreamDocuments(namespace: namespace, options: options))
             }
             let list = try await api.imageStreams(namespace: namespace, options: options)
             return Self.render(list, table: { Table.imageStreams(list.items, resourceVersion: list.metadata.resourceVersion) }, request)

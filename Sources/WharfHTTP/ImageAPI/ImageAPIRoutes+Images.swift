@@ -13,8 +13,8 @@ extension ImageAPIRoutes {
             let image = try await api.image(named: name)
             return Self.render(image, table: { Table.images([image], resourceVersion: image.metadata.resourceVersion) }, request)
         case (.list, nil):
-            if !Table.isRequested(accept: request.headers[.accept]), let list = try await api.imageDocuments(options: options) {
-                return try JSONWire.response(list)
+            if !Table.isRequested(accept: request.headers[.accept]) {
+                return try JSONWire.response(try await api.imageDocuments(options: options))
             }
             let list = try await api.images(options: options)
             return Self.render(list, table: { Table.images(list.items, resourceVersion: list.metadata.resourceVersion) }, request)

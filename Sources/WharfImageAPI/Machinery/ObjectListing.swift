@@ -40,35 +40,47 @@ extension ImageAPI {
                           items: Array(matching.prefix(limit)))
     }
 
-    /// LIST as stored documents, with the same items and pages as `list`, or `nil` when the first page selects by
-    /// label or field (selectors need decoded objects). Documents that are not current (`ListedKind.isCurrent`) are
-    /// decoded, decorated and encoded again; the others are answered without decoding.
+    /// LIST as stored documents, with the same items and pages as `list`. Documents that are not current
+    /// (`ListedKind.isCurrent`) are decoded, decorated and encoded again; the others are answered as they are.
+    /// Selectors decode every document in scope to match it, and then answer the matching documents likewise.
     ///
-    /// A first page of a list longer than its `limit` plus `ListSnapshots.itemsKept` reads only the keys and its own
-    /// documents, and keeps the rest as keys: memory stays bounded however many objects there are (see `continued`).
-    func listDocuments<Object>(_ listed: ListedKind<Object>, namespace: String?, options: ListOptions) async throws -> EncodedList? {
+    /// A first page of a list longer than its `limit` plus `ListSnapshots.itemsKept` keeps the rest as keys, and
+    /// without selectors it reads only the keys and its own documents: memory stays bounded however many objects there
+    /// are (see `continued`).
+    func listDocuments<Object>(_ listed: ListedKind<Object>, namespace: String?, options: ListOptions) async throws -> EncodedList {
         if let token = options.continueToken, !token.isEmpty {
             let page = try await continued(listed, token, limit: options.limit)
             return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: page.resourceVersion, continue: page.token),
                                items: page.items)
         }
-        guard options.labelSelector == .everything, options.fieldSelector == .everything else { return nil }
-        if let limit = options.limit, limit > 0 {
+        let selects = options.labelSelector != .everything || options.fieldSelector != .everything
+        let limit = options.limit.flatMap { $0 > 0 ? $0 : nil }
+        if !selects, let limit {
             let (keys, resourceVersion) = try await metadata.read { tx in
                 (try await tx.objects.keys(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
             }
             if keys.count > limit + ListSnapshots.itemsKept {
-                let items = try await documents(listed, of: Array(keys.prefix(limit)), asOf: nil)
-                let token = snapshots.keep(.keys(Array(keys.dropFirst(limit))), resourceVersion: String(resourceVersion))
-                return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token),
-                                   items: items)
+                return try await firstPage(listed, items: try await documents(listed, of: Array(keys.prefix(limit)), asOf: nil),
+                                           rest: Array(keys.dropFirst(limit)), resourceVersion: resourceVersion)
             }
         }
         let (objects, resourceVersion) = try await metadata.read { tx in
             (try await tx.objects.list(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
         }
-        let (items, token) = snapshots.page(try objects.map { try document(listed, $0) }, resourceVersion: String(resourceVersion),
-                                            limit: options.limit)
+        let matching = selects
+            ? try objects.filter { listed.matches(listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)), options) } : objects
+        if let limit, matching.count > limit + ListSnapshots.itemsKept {
+            return try await firstPage(listed, items: try matching.prefix(limit).map { try document(listed, $0) },
+                                       rest: matching.dropFirst(limit).map(\.key), resourceVersion: resourceVersion)
+        }
+        let (items, token) = snapshots.page(try matching.map { try document(listed, $0) }, resourceVersion: String(resourceVersion),
+                                            limit: limit)
+        return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token), items: items)
+    }
+
+    /// A first page whose `rest` is kept as keys.
+    private func firstPage<Object>(_ listed: ListedKind<Object>, items: [[UInt8]], rest: [ObjectKey], resourceVersion: Int64) async throws -> EncodedList {
+        let token = snapshots.keep(.keys(rest), resourceVersion: String(resourceVersion))
         return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token), items: items)
     }
 
