@@ -19,7 +19,8 @@ struct ListedKind<Object: Codable & Sendable>: Sendable {
 }
 
 extension ImageAPI {
-    /// LIST with selectors and `limit`/`continue` pages cut from one snapshot.
+    /// LIST with selectors and `limit`/`continue` pages cut from one snapshot, as decoded objects (for Table answers
+    /// and callers inside the API; the HTTP LIST answers `listDocuments`, whose tokens this continues too).
     func list<Object>(_ listed: ListedKind<Object>, namespace: String?, options: ListOptions) async throws -> ObjectList<Object> {
         if let token = options.continueToken, !token.isEmpty {
             let page = try await continued(listed, token, limit: options.limit)
@@ -60,8 +61,8 @@ extension ImageAPI {
                 (try await tx.objects.keys(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
             }
             if keys.count > limit + ListSnapshots.itemsKept {
-                return try await firstPage(listed, items: try await documents(listed, of: Array(keys.prefix(limit)), asOf: nil),
-                                           rest: Array(keys.dropFirst(limit)), resourceVersion: resourceVersion)
+                return firstPage(listed, items: try await documents(listed, of: Array(keys.prefix(limit)), asOf: nil),
+                                 rest: Array(keys.dropFirst(limit)), resourceVersion: resourceVersion)
             }
         }
         let (objects, resourceVersion) = try await metadata.read { tx in
@@ -70,8 +71,8 @@ extension ImageAPI {
         let matching = selects
             ? try objects.filter { listed.matches(listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)), options) } : objects
         if let limit, matching.count > limit + ListSnapshots.itemsKept {
-            return try await firstPage(listed, items: try matching.prefix(limit).map { try document(listed, $0) },
-                                       rest: matching.dropFirst(limit).map(\.key), resourceVersion: resourceVersion)
+            return firstPage(listed, items: try matching.prefix(limit).map { try document(listed, $0) },
+                             rest: matching.dropFirst(limit).map(\.key), resourceVersion: resourceVersion)
         }
         let (items, token) = snapshots.page(try matching.map { try document(listed, $0) }, resourceVersion: String(resourceVersion),
                                             limit: limit)
@@ -79,7 +80,7 @@ extension ImageAPI {
     }
 
     /// A first page whose `rest` is kept as keys.
-    private func firstPage<Object>(_ listed: ListedKind<Object>, items: [[UInt8]], rest: [ObjectKey], resourceVersion: Int64) async throws -> EncodedList {
+    private func firstPage<Object>(_ listed: ListedKind<Object>, items: [[UInt8]], rest: [ObjectKey], resourceVersion: Int64) -> EncodedList {
         let token = snapshots.keep(.keys(rest), resourceVersion: String(resourceVersion))
         return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token), items: items)
     }
