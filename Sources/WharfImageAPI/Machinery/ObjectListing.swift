@@ -19,31 +19,16 @@ struct ListedKind<Object: Codable & Sendable>: Sendable {
 }
 
 extension ImageAPI {
-    /// LIST with selectors and `limit`/`continue` pages cut from one snapshot, as decoded objects (for Table answers
-    /// and callers inside the API; the HTTP LIST answers `listDocuments`, whose tokens this continues too).
+    /// LIST as decoded objects: the pages of `listDocuments`, decoded (for Table answers, watches and callers inside
+    /// the API).
     func list<Object>(_ listed: ListedKind<Object>, namespace: String?, options: ListOptions) async throws -> ObjectList<Object> {
-        if let token = options.continueToken, !token.isEmpty {
-            let page = try await continued(listed, token, limit: options.limit)
-            let items = try page.items.map { try ObjectCodec.decode(Object.self, from: $0) }
-            return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: page.resourceVersion, continue: page.token), items: items)
-        }
-        let (objects, resourceVersion) = try await metadata.read { tx in
-            (try await tx.objects.list(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
-        }
-        let matching = try objects.map { listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)) }.filter { listed.matches($0, options) }
-        guard let limit = options.limit, limit > 0, matching.count > limit else {
-            return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion)), items: matching)
-        }
-        // Only the items after this page are kept, encoded, for the next pages.
-        let rest = try matching.dropFirst(limit).map { try ObjectCodec.encode($0) }
-        let token = snapshots.keep(.items(rest), resourceVersion: String(resourceVersion))
-        return ObjectList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token),
-                          items: Array(matching.prefix(limit)))
+        let page = try await listDocuments(listed, namespace: namespace, options: options)
+        return ObjectList(kind: page.kind, metadata: page.metadata, items: try page.items.map { try ObjectCodec.decode(Object.self, from: $0) })
     }
 
-    /// LIST as stored documents, with the same items and pages as `list`. Documents that are not current
-    /// (`ListedKind.isCurrent`) are decoded, decorated and encoded again; the others are answered as they are.
-    /// Selectors decode every document in scope to match it, and then answer the matching documents likewise.
+    /// LIST with selectors and `limit`/`continue` pages cut from one snapshot, as stored documents. Documents that are
+    /// not current (`ListedKind.isCurrent`) are decoded, decorated and encoded again; the others are answered as they
+    /// are. Selectors decode every document in scope to match it, and then answer the matching documents likewise.
     ///
     /// A first page of a list longer than its `limit` plus `ListSnapshots.itemsKept` keeps the rest as keys, and
     /// without selectors it reads only the keys and its own documents: memory stays bounded however many objects there
