@@ -16,9 +16,13 @@ import WharfModel
 /// `wharf_copy_streaming`) while the other is written on NIO's thread pool. A partial block at the start is read back
 /// first so that only whole blocks are written; a partial block at the end is written without `O_DIRECT`. Where the
 /// file system refuses `O_DIRECT` (tmpfs), every write is buffered and the result is the same.
+///
+/// Blocks are 4 MiB: each write costs a fixed 50–70 µs of CPU here on top of its bytes (the hand-off to the thread
+/// pool, the wait for the disk, the virtio notify), so 1 MiB blocks spent about 0.05 s more per GiB. An upload holds
+/// two blocks while it streams.
 struct StagingWriter {
     static let alignment = 4096
-    static let blockSize = 1 << 20
+    static let blockSize = 4 << 20
 
     let handle: ReadWriteFileHandle
 
@@ -144,12 +148,12 @@ struct BlockIO {
     }
 }
 
-/// A block of `StagingWriter.blockSize` bytes aligned for `O_DIRECT`. Released blocks are kept for reuse (up to a
-/// few), so uploads keep writing from memory that is already mapped.
+/// A block of `StagingWriter.blockSize` bytes aligned for `O_DIRECT`. Released blocks are kept for reuse (up to four,
+/// 16 MiB), so uploads keep writing from memory that is already mapped.
 final class AlignedBlock: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     private static let spares = Mutex<[AlignedBlock]>([])
-    private static let maxSpares = 8
+    private static let maxSpares = 4
 
     private init() {
         base = UnsafeMutableRawPointer.allocate(byteCount: StagingWriter.blockSize, alignment: StagingWriter.alignment)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import BlobStoreFilesystem
+@testable import BlobStoreFilesystem
 import CWharfSystem
 import WharfStorage
 import WharfStorageConformance
@@ -29,8 +29,9 @@ struct FilesystemConformanceTests {
         }
     }
 
-    @Test("Chunks that start and end anywhere around the 4 KiB and 1 MiB block edges are staged byte for byte",
-          arguments: [[1, 4095, 1], [4096, 1 << 20, 3], [(1 << 20) + 5, 4091, (2 << 20) - 7, 17]])
+    @Test("Chunks that start and end anywhere around the 4 KiB alignment and the block edges are staged byte for byte",
+          arguments: [[1, 4095, 1], [4096, StagingWriter.blockSize, 3],
+                      [StagingWriter.blockSize + 5, 4091, 2 * StagingWriter.blockSize - 7, 17]])
     func blockEdges(_ chunkSizes: [Int]) async throws {
         try await Self.withRoot { root in
             let store = try await FilesystemBlobStore(root: root)
@@ -39,18 +40,13 @@ struct FilesystemConformanceTests {
             try await store.startUpload(id: "ed6e5")
             var size: Int64 = 0
             for chunk in chunks {
-                // Bodies arrive in uneven pieces, as from a socket.
-                let pieces = stride(from: 0, to: chunk.count, by: 65_521).map { ByteBuffer(bytes: chunk[$0..<min($0 + 65_521, chunk.count)]) }
-                size = try await store.append(to: "ed6e5", at: size, expectedLength: nil, from: AsyncThrowingStream { continuation in
-                    pieces.forEach { continuation.yield($0) }
-                    continuation.finish()
-                })
+                size = try await store.append(to: "ed6e5", at: size, expectedLength: nil, from: Self.body(chunk))
             }
             let all = chunks.flatMap { $0 }
             #expect(size == Int64(all.count))
             let digest = WharfModelDigest.sha256(all)
             #expect(try await store.commitUpload(id: "ed6e5", as: digest) == Int64(all.count))
-            #expect(try await store.contents(of: digest, limit: 8 << 20) == all)
+            #expect(try await store.contents(of: digest, limit: 4 * StagingWriter.blockSize) == all)
         }
     }
 
@@ -74,11 +70,12 @@ struct FilesystemConformanceTests {
     func failedChunkRollsBack() async throws {
         try await Self.withRoot { root in
             let store = try await FilesystemBlobStore(root: root)
-            let first = [UInt8](repeating: 1, count: 6000), second = [UInt8](repeating: 2, count: 3 << 20)
+            let block = StagingWriter.blockSize
+            let first = [UInt8](repeating: 1, count: 6000), second = [UInt8](repeating: 2, count: 3 * block)
             try await store.startUpload(id: "0bac4")
             _ = try await store.append(to: "0bac4", at: 0, expectedLength: nil, from: Self.body(first))
             await #expect(throws: (any Error).self) {
-                _ = try await store.append(to: "0bac4", at: 6000, expectedLength: 2 << 20, from: Self.body(second))
+                _ = try await store.append(to: "0bac4", at: 6000, expectedLength: Int64(2 * block), from: Self.body(second))
             }
             #expect(try await store.uploadSize(id: "0bac4") == 6000)
             let third = [UInt8](repeating: 3, count: 10)
@@ -105,8 +102,14 @@ struct FilesystemConformanceTests {
         try await body(root)
     }
 
-    static func body(_ bytes: [UInt8]) -> AsyncThrowingStream<ByteBuffer, any Error> {
-        AsyncThrowingStream { $0.yield(ByteBuffer(bytes: bytes)); $0.finish() }
+    /// `bytes` as a request body, in pieces of `piece` bytes (uneven ones by default, as from a socket).
+    static func body(_ bytes: [UInt8], piece: Int = 65_521) -> AsyncThrowingStream<ByteBuffer, any Error> {
+        AsyncThrowingStream { continuation in
+            for start in stride(from: 0, to: bytes.count, by: piece) {
+                continuation.yield(ByteBuffer(bytes: bytes[start..<min(start + piece, bytes.count)]))
+            }
+            continuation.finish()
+        }
     }
 }
 

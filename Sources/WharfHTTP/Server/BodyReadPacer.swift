@@ -7,8 +7,8 @@ import NIOHTTP1
 /// Lets a long request body arrive in large reads: while one streams, the socket's receive low-water mark
 /// (`SO_RCVLOWAT`) is raised, so the event loop wakes once per `mark` bytes rather than once per small chunk.
 ///
-/// skopeo and other Go clients send layers with `Transfer-Encoding: chunked` in 32 KiB chunks, and a registry that is
-/// faster than its client otherwise wakes up, reads and goes back to sleep for each of them. The mark is raised only
+/// skopeo and other Go clients write a layer's body to the socket 32 KiB at a time, and a registry that is faster than
+/// its client otherwise wakes up, reads and goes back to sleep for each of those writes. The mark is raised only
 /// after the first `threshold` bytes of a body, and it can never hold bytes back for long: `delay` after the last
 /// read it is lowered again (Linux then signals the bytes that are waiting), and the end of the body lowers it too.
 final class BodyReadPacer: ChannelInboundHandler, RemovableChannelHandler {
