@@ -19,7 +19,7 @@ import WharfModel
 ///
 /// Blocks are 4 MiB: each write costs a fixed 50–70 µs of CPU here on top of its bytes (the hand-off to the thread
 /// pool, the wait for the disk, the virtio notify), so 1 MiB blocks spent about 0.05 s more per GiB. An upload holds
-/// two blocks while it streams.
+/// up to two blocks (8 MiB) while it streams.
 struct StagingWriter {
     static let alignment = 4096
     static let blockSize = 4 << 20
