@@ -684,6 +684,7 @@ class Floor:
     pushed" on this machine at this moment; each pass measures it next to the registries' pushes."""
     SOURCE = Path(__file__).resolve().parent / "floor.c"
     HEADER = "/usr/include/openssl/evp.h"
+    SENDER_HASHES = 4  # the sender hashes each byte this many times, to be as busy as skopeo (see floor.c)
 
     def __init__(self, cache: Path):
         self.binary = cache / "floor"
@@ -700,7 +701,7 @@ class Floor:
         receiver = subprocess.Popen([str(self.binary), "receive", str(port), str(workdir / "floor.out")],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            run_cmd([str(self.binary), "send", str(port), "4", *map(str, layers)], timeout=1800)
+            run_cmd([str(self.binary), "send", str(port), str(self.SENDER_HASHES), *map(str, layers)], timeout=1800)
             out, err = receiver.communicate(timeout=120)
         finally:
             if receiver.poll() is None:
