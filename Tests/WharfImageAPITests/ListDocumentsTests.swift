@@ -148,4 +148,24 @@ struct ListDocumentsTests {
             #expect(error.code == .expired)
         }
     }
+
+    @Test("A change committed while a long LIST reads is in its pages or after its resourceVersion", arguments: [nil, 10] as [Int?])
+    func longListLosesNothing(limit: Int?) async throws {
+        let store = PerStatementStore()
+        let api = ImageAPI(metadata: store, registryHostname: "registry.local:5000")
+        try await Self.many(api, count: ListSnapshots.itemsKept + 25)
+        store.interleave { _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: "late")), namespace: "many") }
+        let first = try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: limit))
+        var items = first.items, token = first.metadata.continue
+        while let next = token {
+            let page = try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: limit, continueToken: next))
+            items += page.items
+            token = page.metadata.continue
+        }
+        let listed = items.contains { String(decoding: $0, as: UTF8.self).contains(#""name":"late""#) }
+        let after = try #require(Int64(first.metadata.resourceVersion ?? ""))
+        let events = try await store.base.read { try await $0.objects.events(after: after, limit: 1000) }
+        #expect(listed || events.contains { $0.key.name == "late" }, "the stream created between the LIST's reads")
+    }
 }
+

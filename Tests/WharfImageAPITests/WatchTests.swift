@@ -23,4 +23,18 @@ struct WatchTests {
         #expect(recent.count == 2)
         #expect(recent.allSatisfy { $0.contains(#""type":"ADDED""#) })
     }
+
+    @Test("A watch without a resourceVersion misses no change committed while its LIST reads")
+    func listThenWatch() async throws {
+        let store = PerStatementStore()
+        let api = ImageAPI(metadata: store, registryHostname: "r")
+        for name in ["s0", "s1", "s2"] { _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: name)), namespace: "ns") }
+        store.interleave { _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: "late")), namespace: "ns") }
+        var lines: [String] = []
+        let request = WatchRequest(namespace: "ns", options: ListOptions(), resourceVersion: nil, bookmarks: false, timeout: .milliseconds(300))
+        try await api.watchImageStreams(request) { lines.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(lines.filter { $0.contains(#""name":"s"#) }.count == 3)
+        #expect(lines.contains { $0.contains(#""name":"late""#) }, "the stream created between the LIST's reads")
+    }
 }
+

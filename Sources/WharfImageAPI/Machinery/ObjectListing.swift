@@ -30,6 +30,10 @@ extension ImageAPI {
     /// not current (`ListedKind.isCurrent`) are decoded, decorated and encoded again; the others are answered as they
     /// are. Selectors decode every document in scope to match it, and then answer the matching documents likewise.
     ///
+    /// The list's resourceVersion is read before its objects: the reads of a view may see different commits, and a
+    /// change committed between them is then in the objects or after the resourceVersion, so a watch from it misses
+    /// nothing (it may see a change twice).
+    ///
     /// A first page of a list longer than its `limit` plus `ListSnapshots.itemsKept` keeps the rest as keys, and
     /// without selectors it reads only the keys and its own documents: memory stays bounded however many objects there
     /// are (see `continued`).
@@ -42,16 +46,16 @@ extension ImageAPI {
         let selects = options.labelSelector != .everything || options.fieldSelector != .everything
         let limit = options.limit.flatMap { $0 > 0 ? $0 : nil }
         if !selects, let limit {
-            let (keys, resourceVersion) = try await metadata.read { tx in
-                (try await tx.objects.keys(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
+            let (resourceVersion, keys) = try await metadata.read { tx in
+                (try await tx.objects.currentResourceVersion(), try await tx.objects.keys(kind: listed.kind, namespace: namespace))
             }
             if keys.count > limit + ListSnapshots.itemsKept {
                 return firstPage(listed, items: try await documents(listed, of: Array(keys.prefix(limit)), asOf: nil),
                                  rest: Array(keys.dropFirst(limit)), resourceVersion: resourceVersion)
             }
         }
-        let (objects, resourceVersion) = try await metadata.read { tx in
-            (try await tx.objects.list(kind: listed.kind, namespace: namespace), try await tx.objects.currentResourceVersion())
+        let (resourceVersion, objects) = try await metadata.read { tx in
+            (try await tx.objects.currentResourceVersion(), try await tx.objects.list(kind: listed.kind, namespace: namespace))
         }
         let matching = selects
             ? try objects.filter { listed.matches(listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)), options) } : objects
