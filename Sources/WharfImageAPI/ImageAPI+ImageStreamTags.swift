@@ -107,7 +107,7 @@ extension ImageAPI {
             }
             return try await tagView(stream, tag: tagName, in: tx)
         }
-        var patched = try Self.decodePatched(ImageStreamTag.self, try Patch.apply(type, patch, to: try JSONValue(encoding: current)),
+        var patched = try Self.decodePatched(ImageStreamTag.self, try Patch.apply(type, patch, to: try JSONValue(encoding: current), sizeLimit: ObjectMeta.maxStoredSize),
                                              kind: "ImageStreamTag", name: name)
         if patched.metadata.resourceVersion == current.metadata.resourceVersion { patched.metadata.resourceVersion = nil }
         return try await updateImageStreamTag(patched, namespace: namespace, name: name)

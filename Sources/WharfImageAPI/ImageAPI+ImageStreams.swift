@@ -120,17 +120,22 @@ extension ImageAPI {
         }
     }
 
+    /// The patch runs outside the write transaction (`updateUnlessChanged`).
     private func patchExistingStream(namespace: String, name: String, type: PatchType, patch: JSONValue, status: Bool) async throws -> ImageStream {
-        try await metadata.transaction { tx in
-            let old = try await existingStream(namespace: namespace, name: name, in: tx)
-            let patched = try Patch.apply(type, patch, to: try JSONValue(encoding: old))
+        try await updateUnlessChanged(resource: "imagestreams", name: name) {
+            let old = try await imageStream(namespace: namespace, name: name)
+            let patched = try Patch.apply(type, patch, to: try JSONValue(encoding: old), sizeLimit: ObjectMeta.maxStoredSize)
             let new = try Self.decodePatched(ImageStream.self, patched, kind: "ImageStream", name: name)
             try Self.checkIdentity(new.metadata, namespace: namespace, name: name)
             if let version = new.metadata.resourceVersion, !version.isEmpty, version != old.metadata.resourceVersion {
                 throw KubernetesError.conflict("imagestreams", name)
             }
             try Self.validateSpec(new, name: name)
-            return try await replace(old, with: new, status: status, in: tx)
+            return try await metadata.transaction { tx in
+                let current = try await existingStream(namespace: namespace, name: name, in: tx)
+                guard current.metadata.resourceVersion == old.metadata.resourceVersion else { return nil }
+                return try await replace(current, with: new, status: status, in: tx)
+            }
         }
     }
 
@@ -213,6 +218,16 @@ extension ImageAPI {
         if let namespace, let given = meta.namespace, !given.isEmpty, given != namespace {
             throw KubernetesError.badRequest("the namespace of the object (\(given)) does not match the namespace on the request (\(namespace))")
         }
+    }
+
+    /// Runs `attempt` until it returns a value, as Kubernetes' GuaranteedUpdate does: an attempt reads the object,
+    /// does its untrusted work (a patch) outside any transaction, and writes only if the object is still the one it
+    /// read, returning `nil` when it was not. After five changed reads it gives up with `conflict`.
+    func updateUnlessChanged<T>(resource: String, name: String, _ attempt: () async throws -> T?) async throws -> T {
+        for _ in 0..<5 {
+            if let result = try await attempt() { return result }
+        }
+        throw KubernetesError.conflict(resource, name)
     }
 
     static func decodePatched<T: Decodable>(_ type: T.Type, _ value: JSONValue, kind: String, name: String) throws -> T {

@@ -67,7 +67,7 @@ extension ImageAPI {
     /// Patches an ImageTag as it stands and saves it like a blind update.
     public func patchImageTag(namespace: String, name: String, type: PatchType, patch: JSONValue) async throws -> Written<ImageTag> {
         let current = try await imageTag(namespace: namespace, name: name)
-        var tag = try Self.decodePatched(ImageTag.self, try Patch.apply(type, patch, to: try JSONValue(encoding: current)), kind: "ImageTag", name: name)
+        var tag = try Self.decodePatched(ImageTag.self, try Patch.apply(type, patch, to: try JSONValue(encoding: current), sizeLimit: ObjectMeta.maxStoredSize), kind: "ImageTag", name: name)
         tag.metadata.resourceVersion = nil
         return try await updateImageTag(tag, namespace: namespace, name: name)
     }

@@ -49,15 +49,21 @@ extension ImageAPI {
     }
 
     /// Applies a patch to an Image and saves it like an update.
+    /// The patch runs outside the write transaction (`updateUnlessChanged`).
     public func patchImage(name: String, type: PatchType, patch: JSONValue) async throws -> Image {
-        try await metadata.transaction { tx in
-            let old = try await image(named: name, in: tx)
-            let new = try Self.decodePatched(Image.self, try Patch.apply(type, patch, to: try JSONValue(encoding: old)), kind: "Image", name: name)
+        try await updateUnlessChanged(resource: "images", name: name) {
+            let old = try await metadata.read { tx in try await image(named: name, in: tx) }
+            let patched = try Patch.apply(type, patch, to: try JSONValue(encoding: old), sizeLimit: ObjectMeta.maxStoredSize)
+            let new = try Self.decodePatched(Image.self, patched, kind: "Image", name: name)
             try Self.checkIdentity(new.metadata, namespace: nil, name: name)
             if let version = new.metadata.resourceVersion, !version.isEmpty, version != old.metadata.resourceVersion {
                 throw KubernetesError.conflict("images", name)
             }
-            return try await replace(old, with: new, in: tx)
+            return try await metadata.transaction { tx in
+                let current = try await image(named: name, in: tx)
+                guard current.metadata.resourceVersion == old.metadata.resourceVersion else { return nil }
+                return try await replace(current, with: new, in: tx)
+            }
         }
     }
 

@@ -27,11 +27,18 @@ extension ObjectStore {
 
     /// Stores `document` for `key` under a fresh resourceVersion and records the watch event, keeping about the
     /// newest `retention` events. `prepare` receives the new resourceVersion so it can be written into the document.
-    func write<T: Encodable>(_ key: ObjectKey, uid: String, event: WatchEvent.EventType, retention: Int64,
-                             _ prepare: (String) throws -> T) async throws -> T {
+    /// `invalid` when the object has more labels or annotations than `ObjectMeta` allows, `manifestTooLarge` (413)
+    /// when it would take more than `ObjectMeta.maxStoredSize` bytes.
+    func write<T: StoredAPIObject>(_ key: ObjectKey, uid: String, event: WatchEvent.EventType, retention: Int64,
+                                   _ prepare: (String) throws -> T) async throws -> T {
         let resourceVersion = try await nextResourceVersion()
         let object = try prepare(String(resourceVersion))
+        let problems = object.metadata.limitProblems
+        guard problems.isEmpty else { throw KubernetesError.invalid(key.kind, key.name, problems) }
         let document = try ObjectCodec.encode(object)
+        guard document.count <= ObjectMeta.maxStoredSize else {
+            throw WharfError(.manifestTooLarge, "the \(key.kind) would take \(document.count) bytes; Wharf stores at most \(ObjectMeta.maxStoredSize)")
+        }
         try await put(StoredObject(key: key, uid: uid, resourceVersion: resourceVersion, document: document))
         try await appendEvent(WatchEvent(resourceVersion: resourceVersion, type: event, key: key, document: document))
         if resourceVersion % max(1, retention / 10) == 0 { try await trimEvents(before: resourceVersion - retention) }

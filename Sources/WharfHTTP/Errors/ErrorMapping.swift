@@ -60,12 +60,17 @@ enum ErrorMapping {
         }
     }
 
-    /// `error` as a `WharfError`, logging and hiding anything else behind a request id.
+    /// The longest message sent to a client. Messages are written to be short; this bound keeps a message that quotes
+    /// client input from ever growing with it.
+    static let maxMessageLength = 1024
+
+    /// `error` as a `WharfError` whose message is at most `maxMessageLength` characters, logging and hiding anything else behind a request id.
     static func domainError(_ error: any Error, context: WharfRequestContext) -> WharfError {
-        if let error = error as? WharfError {
+        if var error = error as? WharfError {
             if error.code == .internal || error.code == .unavailable {
                 context.logger.error("request failed", metadata: ["error": "\(error)", "location": "\(error.location)"])
             }
+            if error.message.utf8.count > maxMessageLength { error.message = String(error.message.prefix(maxMessageLength)) + "…" }
             return error
         }
         let id = UUID().uuidString.lowercased()
@@ -97,7 +102,7 @@ enum ErrorMapping {
         var details: KubernetesStatus.Details?
         if error.resource != nil || error.name != nil || !error.causes.isEmpty {
             let group = error.group ?? ImageAPIGroup.name
-            details = .init(name: error.name, group: group.isEmpty ? nil : group, kind: error.resource, causes: error.causes.isEmpty ? nil : error.causes)
+            details = .init(name: error.name, group: group.isEmpty ? nil : group, kind: error.resource, causes: error.causes.isEmpty ? nil : Array(error.causes.prefix(100)))
         }
         let body = KubernetesStatus(status: "Failure", message: error.message, reason: reason, details: details, code: Int(status.code))
         return JSONWire.response(body, status: status)

@@ -23,18 +23,18 @@ extension ImageAPIRoutes {
             return Self.render(list, table: { Table.imageStreams(list.items, resourceVersion: list.metadata.resourceVersion) }, request)
         case (.watch, _, _) where !status:
             let table = Table.isRequested(accept: request.headers[.accept])
-            return watch(request, options: options, name: route.name) { [api] watch, emit in
+            return try watch(request, options: options, name: route.name) { [api] watch, emit in
                 try await api.watchImageStreams(watch) { line in
                     try await emit(table ? Self.tableLine(line, ImageStream.self) { Table.imageStreams([$0], resourceVersion: nil) } : line)
                 }
             }
         case (.create, let namespace?, nil) where !status:
             let body = try await KubernetesBody.decode(ImageStream.self, kind: "ImageStream", from: request)
-            return Self.written(try await api.createImageStream(body.object, namespace: namespace), status: .created, warnings: body.unknownFields)
+            return Self.written(try await api.createImageStream(body.object, namespace: namespace), status: .created, warnings: body.warnings)
         case (.update, let namespace?, let name?):
             let body = try await KubernetesBody.decode(ImageStream.self, kind: "ImageStream", from: request)
             return Self.written(try await api.updateImageStream(body.object, namespace: namespace, name: name, status: status),
-                                warnings: body.unknownFields)
+                                warnings: body.warnings)
         case (.patch, let namespace?, let name?):
             let (type, patch) = try await Self.patch(request)
             let written = try await api.patchImageStream(namespace: namespace, name: name, type: type, patch: patch, status: status)

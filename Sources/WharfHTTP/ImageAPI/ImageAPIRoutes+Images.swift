@@ -20,17 +20,17 @@ extension ImageAPIRoutes {
             return Self.render(list, table: { Table.images(list.items, resourceVersion: list.metadata.resourceVersion) }, request)
         case (.watch, _):
             let table = Table.isRequested(accept: request.headers[.accept])
-            return watch(request, options: options, name: route.name) { [api] watch, emit in
+            return try watch(request, options: options, name: route.name) { [api] watch, emit in
                 try await api.watchImages(watch) { line in
                     try await emit(table ? Self.tableLine(line, Image.self) { Table.images([$0], resourceVersion: nil) } : line)
                 }
             }
         case (.create, nil):
             let body = try await KubernetesBody.decode(Image.self, kind: "Image", from: request)
-            return Self.written(try await api.createImage(body.object), status: .created, warnings: body.unknownFields)
+            return Self.written(try await api.createImage(body.object), status: .created, warnings: body.warnings)
         case (.update, let name?):
             let body = try await KubernetesBody.decode(Image.self, kind: "Image", from: request)
-            return Self.written(try await api.updateImage(body.object, name: name), warnings: body.unknownFields)
+            return Self.written(try await api.updateImage(body.object, name: name), warnings: body.warnings)
         case (.patch, let name?):
             let (type, patch) = try await Self.patch(request)
             return JSONWire.response(try await api.patchImage(name: name, type: type, patch: patch))

@@ -18,11 +18,11 @@ extension ImageAPIRoutes {
             throw WharfError(.methodNotAllowed, "watch is not supported on resources of kind \"imagetags.image.openshift.io\"")
         case (.create, let namespace?, nil):
             let body = try await KubernetesBody.decode(ImageTag.self, kind: "ImageTag", from: request)
-            return Self.written(try await api.createImageTag(body.object, namespace: namespace), status: .created, warnings: body.unknownFields)
+            return Self.written(try await api.createImageTag(body.object, namespace: namespace), status: .created, warnings: body.warnings)
         case (.update, let namespace?, let name?):
             let body = try await KubernetesBody.decode(ImageTag.self, kind: "ImageTag", from: request)
             let written = try await api.updateImageTag(body.object, namespace: namespace, name: name)
-            return Self.written(written.object, status: written.created ? .created : .ok, warnings: body.unknownFields)
+            return Self.written(written.object, status: written.created ? .created : .ok, warnings: body.warnings)
         case (.patch, let namespace?, let name?):
             let (type, patch) = try await Self.patch(request)
             let written = try await api.patchImageTag(namespace: namespace, name: name, type: type, patch: patch)
@@ -49,11 +49,11 @@ extension ImageAPIRoutes {
             throw WharfError(.methodNotAllowed, "watch is not supported on resources of kind \"imagestreamtags.image.openshift.io\"")
         case (.create, let namespace?, nil):
             let body = try await KubernetesBody.decode(ImageStreamTag.self, kind: "ImageStreamTag", from: request)
-            return Self.written(try await api.createImageStreamTag(body.object, namespace: namespace), status: .created, warnings: body.unknownFields)
+            return Self.written(try await api.createImageStreamTag(body.object, namespace: namespace), status: .created, warnings: body.warnings)
         case (.update, let namespace?, let name?):
             let body = try await KubernetesBody.decode(ImageStreamTag.self, kind: "ImageStreamTag", from: request)
             let written = try await api.updateImageStreamTag(body.object, namespace: namespace, name: name)
-            return Self.written(written.object, status: written.created ? .created : .ok, warnings: body.unknownFields)
+            return Self.written(written.object, status: written.created ? .created : .ok, warnings: body.warnings)
         case (.patch, let namespace?, let name?):
             let (type, patch) = try await Self.patch(request)
             let written = try await api.patchImageStreamTag(namespace: namespace, name: name, type: type, patch: patch)

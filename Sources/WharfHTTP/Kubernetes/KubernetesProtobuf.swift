@@ -96,13 +96,12 @@ enum KubernetesProtobuf {
         return result
     }
 
-    private static func items(_ value: JSONValue?) -> [JSONValue] {
-        if case .array(let items)? = value { return items }
-        return []
-    }
-
+    /// The message's fields as JSON. Repeated fields and map entries are gathered apart and added at the end, so a
+    /// message of n entries costs O(n).
     static func message(_ data: ArraySlice<UInt8>, _ schema: Schema) throws -> JSONValue {
         var object: [String: JSONValue] = [:]
+        var lists: [String: [JSONValue]] = [:]
+        var maps: [String: [String: JSONValue]] = [:]
         for field in try fields(data) {
             guard let (name, type) = schema[field.number] else { continue }
             switch type {
@@ -110,24 +109,18 @@ enum KubernetesProtobuf {
             case .string: continue
             case .int: object[name] = .int(Int64(bitPattern: field.varint))
             case .bool: object[name] = .bool(field.varint != 0)
-            case .strings:
-                var list = items(object[name])
-                list.append(.string(String(decoding: field.bytes, as: UTF8.self)))
-                object[name] = .array(list)
+            case .strings: lists[name, default: []].append(.string(String(decoding: field.bytes, as: UTF8.self)))
             case .stringMap:
                 let entry = try fields(field.bytes)
                 let key = entry.first { $0.number == 1 }.map { String(decoding: $0.bytes, as: UTF8.self) } ?? ""
                 let value = entry.first { $0.number == 2 }.map { String(decoding: $0.bytes, as: UTF8.self) } ?? ""
-                var map = object[name]?.objectValue ?? [:]
-                map[key] = .string(value)
-                object[name] = .object(map)
+                maps[name, default: [:]][key] = .string(value)
             case .message(let inner): object[name] = try message(field.bytes, inner)
-            case .messages(let inner):
-                var list = items(object[name])
-                list.append(try message(field.bytes, inner))
-                object[name] = .array(list)
+            case .messages(let inner): lists[name, default: []].append(try message(field.bytes, inner))
             }
         }
+        for (name, items) in lists { object[name] = .array(items) }
+        for (name, members) in maps { object[name] = .object(members) }
         return .object(object)
     }
 }

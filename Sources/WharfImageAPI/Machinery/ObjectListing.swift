@@ -49,7 +49,7 @@ extension ImageAPI {
             let (resourceVersion, keys) = try await metadata.read { tx in
                 (try await tx.objects.currentResourceVersion(), try await tx.objects.keys(kind: listed.kind, namespace: namespace))
             }
-            if keys.count > limit + ListSnapshots.itemsKept {
+            if keys.count > limit, keys.count - limit > ListSnapshots.itemsKept {
                 return firstPage(listed, items: try await documents(listed, of: Array(keys.prefix(limit)), asOf: nil),
                                  rest: Array(keys.dropFirst(limit)), resourceVersion: resourceVersion)
             }
@@ -59,7 +59,7 @@ extension ImageAPI {
         }
         let matching = selects
             ? try objects.filter { listed.matches(listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)), options) } : objects
-        if let limit, matching.count > limit + ListSnapshots.itemsKept {
+        if let limit, matching.count > limit, matching.count - limit > ListSnapshots.itemsKept {
             return firstPage(listed, items: try matching.prefix(limit).map { try document(listed, $0) },
                              rest: matching.dropFirst(limit).map(\.key), resourceVersion: resourceVersion)
         }

@@ -14,7 +14,8 @@ public enum PatchType: String, Sendable {
     }
 }
 
-/// Applies patches. Errors are `badRequest` (malformed patch) or `invalid` (a JSON patch `test` that fails).
+/// Applies patches. Errors are `badRequest` (malformed patch), `invalid` (a JSON patch `test` that fails) or
+/// `manifestTooLarge` (413: the patched document would grow past its size limit).
 public enum Patch {
     /// The merge keys of lists that strategic merge patches merge element-wise, by the list's path.
     public static let mergeKeys: [String: String] = [
@@ -22,11 +23,14 @@ public enum Patch {
         "metadata.ownerReferences": "uid", "tag.conditions": "type",
     ]
 
-    public static func apply(_ type: PatchType, _ patch: JSONValue, to document: JSONValue) throws -> JSONValue {
+    /// Applies `patch` to `document`. A merge or strategic patch yields at most the document and the patch together;
+    /// a JSON patch can copy a value over and over, so the size it adds is counted as it goes and it stops as soon as the
+    /// document would pass `sizeLimit` bytes: the work done is bounded by the limit, not by what the patch asks for.
+    public static func apply(_ type: PatchType, _ patch: JSONValue, to document: JSONValue, sizeLimit: Int) throws -> JSONValue {
         switch type {
         case .merge: return merge(patch, into: document)
         case .strategic, .apply: return strategic(patch, into: document, path: "")
-        case .json: return try jsonPatch(patch, to: document)
+        case .json: return try jsonPatch(patch, to: document, sizeLimit: sizeLimit)
         }
     }
 
@@ -111,9 +115,17 @@ public enum Patch {
     }
 
     /// RFC 6902 operations: add, remove, replace, move, copy, test.
-    static func jsonPatch(_ patch: JSONValue, to document: JSONValue) throws -> JSONValue {
+    static func jsonPatch(_ patch: JSONValue, to document: JSONValue, sizeLimit: Int) throws -> JSONValue {
         guard case .array(let operations) = patch else { throw WharfError(.badRequest, "a JSON patch must be an array of operations") }
         var result = document
+        // What the document may still grow by. Removals give nothing back, so the bound holds however ops are mixed.
+        var room = sizeLimit - document.encodedSize(limit: sizeLimit)
+        func grow(by value: JSONValue) throws {
+            room -= value.encodedSize(limit: max(0, room) + 1)
+            guard room >= 0 else {
+                throw WharfError(.manifestTooLarge, "the patched object would be larger than \(sizeLimit) bytes")
+            }
+        }
         for operation in operations {
             guard let op = operation["op"]?.stringValue, let path = operation["path"]?.stringValue else {
                 throw WharfError(.badRequest, "each JSON patch operation needs \"op\" and \"path\"")
@@ -121,16 +133,19 @@ public enum Patch {
             let pointer = try JSONPointer(path)
             switch op {
             case "add":
+                try grow(by: operation["value"] ?? .null)
                 result = try pointer.set(operation["value"] ?? .null, in: result, inserting: true)
             case "remove":
                 result = try pointer.remove(from: result)
             case "replace":
                 _ = try pointer.get(from: result)
+                try grow(by: operation["value"] ?? .null)
                 result = try pointer.set(operation["value"] ?? .null, in: result, inserting: false)
             case "move", "copy":
                 guard let from = operation["from"]?.stringValue else { throw WharfError(.badRequest, "\(op) needs \"from\"") }
                 let source = try JSONPointer(from)
                 let value = try source.get(from: result)
+                if op == "copy" { try grow(by: value) }
                 if op == "move" { result = try source.remove(from: result) }
                 result = try pointer.set(value, in: result, inserting: true)
             case "test":

@@ -14,7 +14,42 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
         self.name = name
         self.namespace = namespace
     }
+
+    /// The most bytes an object may take as stored JSON (etcd, under Kubernetes, stops at about 1.5 MiB).
+    public static let maxStoredSize = 1 << 20
+    /// The most labels, and the most annotations, one object may carry.
+    public static let maxLabels = 100, maxAnnotations = 100
+    /// The most bytes of annotation keys and values together, as in Kubernetes.
+    public static let maxAnnotationBytes = 256 << 10
+
+    /// The limits above that these labels and annotations break, as field causes (empty when none).
+    public var limitProblems: [FieldCause] {
+        var causes: [FieldCause] = []
+        if let labels, labels.count > Self.maxLabels {
+            causes.append(FieldCause(.tooLong, field: "metadata.labels", message: "Too many: \(labels.count): must have at most \(Self.maxLabels) items"))
+        }
+        if let annotations {
+            if annotations.count > Self.maxAnnotations {
+                causes.append(FieldCause(.tooLong, field: "metadata.annotations",
+                                         message: "Too many: \(annotations.count): must have at most \(Self.maxAnnotations) items"))
+            }
+            let bytes = annotations.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+            if bytes > Self.maxAnnotationBytes {
+                causes.append(FieldCause(.tooLong, field: "metadata.annotations",
+                                         message: "Too long: must have at most \(Self.maxAnnotationBytes) bytes"))
+            }
+        }
+        return causes
+    }
 }
+
+/// A stored API object: it has `metadata`, and the limits on it are checked before every write.
+public protocol StoredAPIObject: Encodable {
+    var metadata: ObjectMeta { get }
+}
+
+extension Image: StoredAPIObject {}
+extension ImageStream: StoredAPIObject {}
 
 /// The `metadata` of a list response.
 public struct ListMeta: Codable, Sendable {

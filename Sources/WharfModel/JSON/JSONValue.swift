@@ -77,3 +77,35 @@ public enum JSONValue: Sendable, Equatable, Codable {
         try JSONDecoder().decode(type, from: JSONEncoder().encode(self))
     }
 }
+
+extension JSONValue {
+    /// About how many bytes the value takes as compact JSON, counting no further than `limit`: once the count passes
+    /// `limit` it stops and returns what it has, so the cost is O(min(size, limit)) whatever the value holds.
+    public func encodedSize(limit: Int) -> Int {
+        var total = 0
+        addSize(to: &total, limit: limit)
+        return total
+    }
+
+    private func addSize(to total: inout Int, limit: Int) {
+        guard total <= limit else { return }
+        switch self {
+        case .null: total += 4
+        case .bool: total += 5
+        case .int, .double: total += 20
+        case .string(let text): total += text.utf8.count + 2
+        case .array(let items):
+            total += 2
+            for item in items where total <= limit {
+                total += 1
+                item.addSize(to: &total, limit: limit)
+            }
+        case .object(let members):
+            total += 2
+            for (key, value) in members where total <= limit {
+                total += key.utf8.count + 4
+                value.addSize(to: &total, limit: limit)
+            }
+        }
+    }
+}

@@ -6,6 +6,9 @@ import Foundation
 public struct ManifestPayload: Sendable {
     /// Manifests larger than this are refused with `manifestTooLarge`.
     public static let maxSize = 4 * 1024 * 1024
+    /// Manifests referencing more layers (or, for an index, more manifests) than this are refused with
+    /// `manifestInvalid`: every one becomes part of the stored Image, which has a size limit of its own.
+    public static let maxDescriptors = 1000
 
     public enum Content: Sendable {
         case image(ImageManifest)
@@ -21,10 +24,22 @@ public struct ManifestPayload: Sendable {
     ///
     /// The media type is the body's `mediaType` member, else the Content-Type. When both are given they must agree.
     /// Throws `manifestInvalid` for malformed JSON, a wrong schema version, an unsupported or conflicting media type,
-    /// or a missing required member; `manifestTooLarge` above ``maxSize``.
+    /// or a missing required member; for a byte-order mark, a key given twice in one object (readers disagree on
+    /// which one counts), nesting deeper than `JSONStructure.depthLimit` or more than ``maxDescriptors`` references;
+    /// `manifestTooLarge` above ``maxSize``.
     public init(bytes: [UInt8], contentType: String?, digestAlgorithm: Digest.Algorithm = .sha256) throws(WharfError) {
         guard bytes.count <= Self.maxSize else {
             throw WharfError(.manifestTooLarge, "manifest is larger than \(Self.maxSize) bytes")
+        }
+        guard !bytes.starts(with: [0xEF, 0xBB, 0xBF]) else {
+            throw WharfError(.manifestInvalid, "manifest starts with a byte-order mark, which JSON does not allow (RFC 8259 §8.1)")
+        }
+        let structure = JSONStructure(scanning: bytes, depthLimit: JSONStructure.depthLimit)
+        if structure.tooDeep {
+            throw WharfError(.manifestInvalid, "manifest nests deeper than \(JSONStructure.depthLimit) levels")
+        }
+        if let key = structure.duplicateKeys.first {
+            throw WharfError(.manifestInvalid, "manifest has the key \"\(key.prefix(100))\" twice; clients would disagree on its value")
         }
         let probe: Probe
         do {
@@ -67,6 +82,13 @@ public struct ManifestPayload: Sendable {
             throw error
         } catch {
             throw WharfError(.manifestInvalid, "invalid \(resolved) manifest: \(Self.describe(error))", cause: error)
+        }
+        let (count, what) = switch parsed {
+        case .image(let manifest): (manifest.layers.count, "layers")
+        case .index(let index): (index.manifests.count, "manifests")
+        }
+        if count > Self.maxDescriptors {
+            throw WharfError(.manifestInvalid, "manifest has \(count) \(what); at most \(Self.maxDescriptors) are allowed")
         }
         for descriptor in Self.descriptors(of: parsed) where descriptor.size < 0 {
             throw WharfError(.manifestInvalid, "descriptor \(descriptor.digest) has a negative size")

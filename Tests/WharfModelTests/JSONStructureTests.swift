@@ -1,0 +1,29 @@
+import Testing
+import WharfModel
+
+@Suite("JSONStructure: nesting depth and repeated keys, in one pass")
+struct JSONStructureTests {
+    func scan(_ text: String, limit: Int = JSONStructure.depthLimit) -> JSONStructure {
+        JSONStructure(scanning: Array(text.utf8), depthLimit: limit)
+    }
+
+    @Test("Repeated keys are found by their decoded text, with their path; strings and arrays do not confuse it")
+    func duplicates() {
+        #expect(scan(#"{"a":1,"b":2}"#).duplicateKeys.isEmpty)
+        #expect(scan(#"{"a":1,"a":2}"#).duplicateKeys == ["a"])
+        #expect(scan(#"{"a":1,"\u0061":2}"#).duplicateKeys == ["a"])
+        #expect(scan(#"{"m":{"n":"x","n":"y"}}"#).duplicateKeys == ["m.n"])
+        #expect(scan(#"{"l":[{"d":1,"d":2},{"d":3}]}"#).duplicateKeys == ["l.d"])
+        #expect(scan(#"{"s":"{\"a\":1,\"a\":2}","t":"a"}"#).duplicateKeys.isEmpty)
+        #expect(scan(#"{"a":{"x":1},"b":{"x":1}}"#).duplicateKeys.isEmpty)
+        #expect(scan(#"[{"a":1},{"a":1}]"#).duplicateKeys.isEmpty)
+    }
+
+    @Test("Nesting is measured up to the limit; malformed text never traps")
+    func depth() {
+        #expect(!scan(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).tooDeep)
+        #expect(scan(String(repeating: "[", count: 101)).tooDeep)
+        #expect(scan(String(repeating: "{\"a\":", count: 5), limit: 4).tooDeep)
+        for text in ["]]]}}}", "\"", "{\"a", "{,,,:::}", "\\\\\"", ""] { _ = scan(text) }
+    }
+}
