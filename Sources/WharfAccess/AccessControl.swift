@@ -7,7 +7,7 @@ public import WharfStorage
 /// Tokens and bindings live in the metadata store, so a revocation or a new binding takes effect at once on every
 /// replica. Errors are `WharfError`: `unauthorized` for bad credentials, `denied` for a refused request.
 public struct AccessControl: Sendable {
-    public let metadata: any MetadataStore
+    public private(set) var metadata: any MetadataStore
     let now: @Sendable () -> Time
     let throttle = LoginThrottle()
     let policy = PolicyCache()
@@ -19,6 +19,13 @@ public struct AccessControl: Sendable {
         self.metadata = metadata
         self.htpasswd = htpasswd.map(Htpasswd.init(path:))
         self.now = now
+    }
+
+    /// The same access control over a store that rolls every write back (`dryRun=All`).
+    public var dryRun: AccessControl {
+        var copy = self
+        copy.metadata = DryRunMetadataStore(metadata)
+        return copy
     }
 
     /// The user behind Basic credentials: an htpasswd user and password, or any user name with a token as the

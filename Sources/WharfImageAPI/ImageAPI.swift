@@ -8,7 +8,7 @@ public import WharfStorage
 /// transaction as the ImageStream it derives from. Errors are `WharfError` with Kubernetes semantics
 /// (`notFound`, `alreadyExists`, `invalid` with field causes, `badRequest`, `conflict`).
 public struct ImageAPI: Sendable {
-    public let metadata: any MetadataStore
+    public private(set) var metadata: any MetadataStore
     /// The host (and port) clients pull from: the prefix of every `dockerImageReference` Wharf hands out.
     public let registryHostname: String
     let now: @Sendable () -> Time
@@ -35,6 +35,13 @@ public struct ImageAPI: Sendable {
 
     public static let systemTime: @Sendable () -> Time = {
         Time(secondsSince1970: Int64(Date().timeIntervalSince1970))
+    }
+
+    /// The same API over a store that rolls every write back (`dryRun=All`): it answers as the write would have.
+    public var dryRun: ImageAPI {
+        var copy = self
+        copy.metadata = DryRunMetadataStore(metadata)
+        return copy
     }
 
     /// `<registry host>/<namespace>/<name>`: the stream's `status.dockerImageRepository`.

@@ -27,7 +27,8 @@ public struct AccessRoutes: Sendable {
 
     /// `kubectl auth can-i`: whether the caller may do what the review describes.
     private func review(_ request: Request, _ context: WharfRequestContext) async throws -> Response {
-        var review = try await KubernetesBody.value(from: request).decode(SelfSubjectAccessReview.self)
+        var review = try await KubernetesBody.decode(SelfSubjectAccessReview.self, kind: "SelfSubjectAccessReview",
+                                                     apiVersions: ["authorization.k8s.io/v1"], from: request).object
         guard let attributes = review.spec.resourceAttributes else {
             throw WharfError(.invalid, "SelfSubjectAccessReview is invalid: spec.resourceAttributes is required",
                              causes: [.required("spec.resourceAttributes")])
@@ -61,6 +62,7 @@ public struct AccessRoutes: Sendable {
         default: throw WharfError(.methodNotAllowed, "the server does not allow this method on the requested resource")
         }
         try await access.require(context.user, ResourceAttributes(namespace: namespace, verb: verb, group: RBACGroup.name, resource: kind.resource, name: name))
+        let access = try verb != "get" && verb != "list" && DryRun.requested(request) ? self.access.dryRun : self.access
         switch verb {
         case "get": return JSONWire.response(try await access.rbacObject(kind, namespace: namespace, name: name!))
         case "list":
@@ -84,10 +86,12 @@ public struct AccessRoutes: Sendable {
     private func tokens(_ request: Request, _ context: WharfRequestContext) async throws -> Response {
         let parts = request.uri.path.split(separator: "/").dropFirst(3).map(String.init)
         guard parts.first == "tokens", parts.count <= 2 else { throw WharfError(.notFound, "the server could not find the requested resource") }
+        let access = try request.method != .get && DryRun.requested(request) ? self.access.dryRun : self.access
         switch (request.method, parts.count) {
         case (.get, 1): return JSONWire.response(try await access.tokens(visibleTo: context.user))
         case (.post, 1):
-            let token = try await KubernetesBody.value(from: request).decode(AccessToken.self)
+            let token = try await KubernetesBody.decode(AccessToken.self, kind: "Token", apiVersions: [AccessGroup.version],
+                                                        from: request).object
             return JSONWire.response(try await access.createToken(token, by: context.user), status: .created)
         case (.delete, 2):
             try await access.deleteToken(named: parts[1], by: context.user)

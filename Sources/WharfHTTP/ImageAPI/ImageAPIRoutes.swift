@@ -39,6 +39,7 @@ public struct ImageAPIRoutes: Sendable {
             scoped.api.sourceAccess = { namespace, name in
                 try await access.allows(user, ResourceAttributes(namespace: namespace, verb: "get", resource: "imagestreams", subresource: "layers", name: name))
             }
+            if try verb.writes && DryRun.requested(request) { scoped.api = scoped.api.dryRun }
             return try await scoped.dispatch(route, request, context)
         } catch {
             return ErrorMapping.statusResponse(error, context: context)
@@ -46,7 +47,12 @@ public struct ImageAPIRoutes: Sendable {
     }
 
     /// The verb a request means, from its method, whether it names an object, and `watch`.
-    enum Verb { case get, list, watch, create, update, patch, delete, deleteCollection }
+    enum Verb {
+        case get, list, watch, create, update, patch, delete, deleteCollection
+
+        /// Whether the verb changes objects (and so honours `dryRun`).
+        var writes: Bool { ![.get, .list, .watch].contains(self) }
+    }
 
     static func verb(_ request: Request, _ route: APIRoute) throws -> Verb {
         let watching = route.legacyWatch || ["1", "true"].contains(request.query("watch") ?? "")
@@ -90,12 +96,12 @@ public struct ImageAPIRoutes: Sendable {
         case .imagestreamimports:
             guard verb == .create, let namespace = route.namespace else { throw Self.notAllowed }
             let body = try await KubernetesBody.decode(ImageStreamImport.self, kind: "ImageStreamImport", from: request)
-            return Self.written(try await api.createImageStreamImport(body.object, namespace: namespace), status: .created, warnings: body.unknownFields)
+            return Self.written(try await api.createImageStreamImport(body.object, namespace: namespace), status: .created, warnings: body.warnings)
         case .imagesignatures:
             switch (verb, route.name) {
             case (.create, nil):
                 let body = try await KubernetesBody.decode(ImageSignature.self, kind: "ImageSignature", from: request)
-                return Self.written(try await api.createImageSignature(body.object), status: .created, warnings: body.unknownFields)
+                return Self.written(try await api.createImageSignature(body.object), status: .created, warnings: body.warnings)
             case (.delete, let name?):
                 try await api.deleteImageSignature(name: name)
                 return JSONWire.response(KubernetesStatus(status: "Success", code: 200))
@@ -107,8 +113,10 @@ public struct ImageAPIRoutes: Sendable {
 
     // MARK: - Helpers
 
-    /// Namespaces, as far as the caller may list image streams in them.
+    /// Namespaces, as far as the caller may list image streams in them. A namespace exists while it holds image
+    /// streams, so it is neither created nor deleted on its own: any write is `methodNotAllowed` (405).
     private func namespaces(_ request: Request, _ context: WharfRequestContext) async throws -> Response {
+        guard request.method == .get || request.method == .head else { throw Self.namespaceWrite }
         var names: [Namespace] = []
         for namespace in try await api.namespaces()
         where try await access.allows(context.user, ResourceAttributes(namespace: namespace.metadata.name, verb: "list", resource: "imagestreams")) {
@@ -125,6 +133,10 @@ public struct ImageAPIRoutes: Sendable {
         return JSONWire.response(NamespaceList(items: names))
     }
 
+    static let namespaceWrite = WharfError(.methodNotAllowed, "namespaces in Wharf exist while they hold image streams: pushing to "
+                                           + "<namespace>/<stream> creates one, and deleting its streams (kubectl delete imagestreams --all -n "
+                                           + "<namespace>) removes it")
+
     struct NamespaceList: Encodable {
         var kind = "NamespaceList", apiVersion = "v1"
         var metadata: [String: String] = [:]
@@ -136,10 +148,13 @@ public struct ImageAPIRoutes: Sendable {
         Table.isRequested(accept: request.headers[.accept]) ? JSONWire.response(table()) : JSONWire.response(object)
     }
 
-    /// A write's response, with a `Warning` per unknown field (`fieldValidation=Warn`, the default).
+    /// A write's response, with a `Warning` per unknown or duplicate field (`fieldValidation=Warn`, the default).
     static func written<T: Encodable>(_ object: T, status: HTTPResponse.Status = .ok, warnings: [String]) -> Response {
         var response = JSONWire.response(object, status: status)
-        for field in warnings.prefix(10) { response.headers.append(HTTPField(name: .warning, value: "299 - \"unknown field \\\"\(field)\\\"\"")) }
+        for warning in warnings.prefix(10) {
+            let quoted = warning.prefix(200).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            response.headers.append(HTTPField(name: .warning, value: "299 - \"\(quoted)\""))
+        }
         return response
     }
 
@@ -166,35 +181,14 @@ public struct ImageAPIRoutes: Sendable {
         return ArraySlice(JSONWire.encode(TableEvent(type: event.type, object: table(event.object))) + [UInt8(ascii: "\n")])
     }
 
-    /// Whole seconds of a Go duration such as `8s`, `1m30s` or `2h` (kubectl's `timeout` parameter).
-    static func goDurationSeconds(_ text: String) -> Int? {
-        var total = 0.0, number = ""
-        for character in text {
-            if character.isNumber || character == "." {
-                number.append(character)
-                continue
-            }
-            guard let value = Double(number) else { return nil }
-            switch character {
-            case "h": total += value * 3600
-            case "m": total += value * 60
-            case "s": total += value
-            default: return nil
-            }
-            number = ""
-        }
-        return number.isEmpty ? Int(total) : nil
-    }
-
     /// A chunked stream of watch events, one JSON object per line.
     func watch(_ request: Request, options: ListOptions, name: String?,
-               _ run: @escaping @Sendable (WatchRequest, (ArraySlice<UInt8>) async throws -> Void) async throws -> Void) -> Response {
+               _ run: @escaping @Sendable (WatchRequest, (ArraySlice<UInt8>) async throws -> Void) async throws -> Void) throws -> Response {
         var options = options
         if let name {
             options.fieldSelector = (try? FieldSelector(parsing: "metadata.name=\(name)", supported: ["metadata.name"])) ?? options.fieldSelector
         }
-        let seconds = [request.query("timeoutSeconds").flatMap(Int.init), request.query("timeout").flatMap(Self.goDurationSeconds)].compactMap { $0 }
-        let timeout = Duration.seconds(max(1, seconds.min() ?? 1800))
+        let timeout = try ListQuery.watchTimeout(request)
         let watch = WatchRequest(namespace: APIRoute.namespace(of: request), options: options, resourceVersion: request.query("resourceVersion"),
                                  bookmarks: request.query("allowWatchBookmarks") == "true", timeout: timeout)
         return Response(status: .ok, headers: [.contentType: "application/json", .transferEncoding: "chunked"], body: ResponseBody { writer in
