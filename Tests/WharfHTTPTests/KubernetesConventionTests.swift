@@ -274,4 +274,24 @@ struct ApplyPatchTests {
             #expect(merged.value("spec.tags.0.name") as? String == "one")
         }
     }
+
+    @Test("Namespaces are read-only: writes are 405 with a reason, and the namespace stays; `ns` is their short name")
+    func namespaceWrites() async throws {
+        try await Wire.test { wire in
+            try await wire.createStream("team", "app")
+            let body = #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team"}}"#
+            for (method, path) in [(HTTPRequest.Method.post, "/api/v1/namespaces"), (.put, "/api/v1/namespaces/team"),
+                                   (.patch, "/api/v1/namespaces/team"), (.delete, "/api/v1/namespaces/team")] {
+                let response = try await wire.json(method, path, method == .delete ? nil : body,
+                                                   contentType: method == .patch ? "application/merge-patch+json" : "application/json")
+                #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.text)")
+                #expect(response.reason == "MethodNotAllowed")
+            }
+            #expect(try await wire.json(.get, "/api/v1/namespaces/team").value("metadata.name") as? String == "team")
+            #expect(try await wire.json(.get, "namespaces/team/imagestreams/app").status == .ok)
+            let core = try await wire.send(.get, "/api/v1")
+            let namespaces = (core.json["resources"] as? [[String: Any]])?.first { $0["name"] as? String == "namespaces" }
+            #expect(namespaces?["shortNames"] as? [String] == ["ns"])
+        }
+    }
 }

@@ -88,7 +88,8 @@ enum Discovery {
     /// so that kubectl finds objects written with the legacy `apiVersion: v1` (as in the seed document's mapping).
     /// Listable image kinds are left out, so that `kubectl get imagestreams` resolves to `image.openshift.io`.
     static let coreResources: [Resource] = [
-        Resource(name: "namespaces", singularName: "namespace", namespaced: false, kind: "Namespace", verbs: ["get", "list"]),
+        Resource(name: "namespaces", singularName: "namespace", namespaced: false, kind: "Namespace", verbs: ["get", "list"],
+                 shortNames: ["ns"]),
     ] + imageResources.filter { $0.verbs == ["create"] }
 
     static let rbacResources: [Resource] = [
