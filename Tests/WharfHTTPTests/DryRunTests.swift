@@ -30,6 +30,9 @@ struct DryRunTests {
                 #expect(try await wire.json(.put, "namespaces/ns/imagestreams/app?dryRun=All", text).status == .ok)
                 let deleted = try await wire.json(.delete, "namespaces/ns/imagestreams/app?dryRun=All")
                 #expect(deleted.status == .ok)
+                // kubectl delete --dry-run=server sends the option in its DeleteOptions body.
+                let options = #"{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background","dryRun":["All"]}"#
+                #expect(try await wire.json(.delete, "namespaces/ns/imagestreams/app", options).status == .ok)
                 #expect(try await wire.json(.delete, "namespaces/ns/imagestreams?dryRun=All").status == .ok)
 
                 let after = try await wire.json(.get, "namespaces/ns/imagestreams/app")
@@ -96,6 +99,11 @@ struct DryRunTests {
             }
             #expect(try await wire.json(.get, "namespaces/ns/imagestreams/app").status == .notFound)
             #expect(try await wire.json(.get, "namespaces/ns/imagestreams?dryRun=All").status == .ok)
+            try await wire.createStream("ns", "kept")
+            for options in [#"{"dryRun":["Some"]}"#, #"{"dryRun":"All"}"#, #"{"dryRun":[1]}"#] {
+                #expect(try await wire.json(.delete, "namespaces/ns/imagestreams/kept", options).status == .badRequest, "\(options)")
+            }
+            #expect(try await wire.json(.get, "namespaces/ns/imagestreams/kept").status == .ok)
         }
     }
 }

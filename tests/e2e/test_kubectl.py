@@ -266,6 +266,33 @@ def test_create_imagestream(kubectl, server):
     ) in again.stderr
 
 
+def test_dry_run_server_stores_nothing(kubectl, server):
+    """kubectl's --dry-run=server validates and answers, and neither a create nor a delete happens."""
+    manifest = kubectl.write(image_stream("kdry", "dry", {"v1": "quay.io/wharf-e2e/dry:1"}))
+    out = kubectl.ok("create", "--dry-run=server", "-f", str(manifest))
+    assert out.strip() == "imagestream.image.openshift.io/dry created (server dry run)"
+    r = server.get(f"{IMAGE_API}/namespaces/kdry/imagestreams/dry")
+    assert r.status_code == 404, r.text
+
+    kubectl.ok("create", "-f", str(manifest))
+    before = stream_json(server, "kdry", "dry")
+    out = kubectl.ok("delete", "imagestream", "dry", "-n", "kdry", "--dry-run=server")
+    assert out.strip() == 'imagestream.image.openshift.io "dry" deleted (server dry run)'
+    out = kubectl.ok("label", "imagestream", "dry", "-n", "kdry", "team=a", "--dry-run=server")
+    assert "(server dry run)" in out
+    assert stream_json(server, "kdry", "dry") == before
+
+
+def test_namespace_writes_are_refused(kubectl, server):
+    """Namespaces exist while they hold streams: kubectl gets a clear 405, never a fake success or a hang."""
+    created = kubectl.fails("create", "namespace", "kns-new")
+    assert "MethodNotAllowed" in created.stderr or "not allowed" in created.stderr, created.stderr
+    kubectl.ok("create", "-f", str(kubectl.write(image_stream("kns", "app", {}))))
+    deleted = kubectl.fails("delete", "namespace", "kns", "--timeout=20s")
+    assert "MethodNotAllowed" in deleted.stderr or "not allowed" in deleted.stderr, deleted.stderr
+    assert kubectl.ok("get", "ns", "kns", "-o", "name").strip() == "namespace/kns"
+
+
 def test_create_seed_mapping(kubectl, server, seed_mapping_path):
     """The seed document exactly as shipped: `apiVersion: v1`, kind ImageStreamMapping, namespace test.
 

@@ -62,7 +62,8 @@ public struct AccessRoutes: Sendable {
         default: throw WharfError(.methodNotAllowed, "the server does not allow this method on the requested resource")
         }
         try await access.require(context.user, ResourceAttributes(namespace: namespace, verb: verb, group: RBACGroup.name, resource: kind.resource, name: name))
-        let access = try verb != "get" && verb != "list" && DryRun.requested(request) ? self.access.dryRun : self.access
+        let dryRun = verb != "get" && verb != "list" ? try await DryRun.requested(request) : false
+        let access = dryRun ? self.access.dryRun : self.access
         switch verb {
         case "get": return JSONWire.response(try await access.rbacObject(kind, namespace: namespace, name: name!))
         case "list":
@@ -86,7 +87,8 @@ public struct AccessRoutes: Sendable {
     private func tokens(_ request: Request, _ context: WharfRequestContext) async throws -> Response {
         let parts = request.uri.path.split(separator: "/").dropFirst(3).map(String.init)
         guard parts.first == "tokens", parts.count <= 2 else { throw WharfError(.notFound, "the server could not find the requested resource") }
-        let access = try request.method != .get && DryRun.requested(request) ? self.access.dryRun : self.access
+        let dryRun = request.method != .get ? try await DryRun.requested(request) : false
+        let access = dryRun ? self.access.dryRun : self.access
         switch (request.method, parts.count) {
         case (.get, 1): return JSONWire.response(try await access.tokens(visibleTo: context.user))
         case (.post, 1):

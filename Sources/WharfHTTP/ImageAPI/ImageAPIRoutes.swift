@@ -39,7 +39,7 @@ public struct ImageAPIRoutes: Sendable {
             scoped.api.sourceAccess = { namespace, name in
                 try await access.allows(user, ResourceAttributes(namespace: namespace, verb: "get", resource: "imagestreams", subresource: "layers", name: name))
             }
-            if try verb.writes && DryRun.requested(request) { scoped.api = scoped.api.dryRun }
+            if verb.writes, try await DryRun.requested(request) { scoped.api = scoped.api.dryRun }
             return try await scoped.dispatch(route, request, context)
         } catch {
             return ErrorMapping.statusResponse(error, context: context)
