@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NIOCore
 import NIOFileSystem
+import NIOPosix
 import Synchronization
 public import WharfModel
 public import WharfStorage
@@ -104,7 +105,7 @@ public final class FilesystemBlobStore: BlobStore {
                 _ = try await handle.write(contentsOf: bytes, toAbsoluteOffset: 0)
                 try await handle.synchronize()
             }
-            Self.syncDirectory(path.removingLastComponent())
+            await Self.syncDirectory(path.removingLastComponent())
         } catch let error as FileSystemError where error.code == .fileAlreadyExists {
             return
         } catch {
@@ -200,7 +201,7 @@ public final class FilesystemBlobStore: BlobStore {
             try await makeParent(of: target)
             do {
                 try await fileSystem.moveItem(at: path, to: target)
-                Self.syncDirectory(target.removingLastComponent())
+                await Self.syncDirectory(target.removingLastComponent())
             } catch let error as FileSystemError where error.code == .fileAlreadyExists {
                 _ = try? await fileSystem.removeItem(at: path, strategy: .platformDefault)
             }
@@ -244,13 +245,17 @@ public final class FilesystemBlobStore: BlobStore {
         try await fileSystem.createDirectory(at: path.removingLastComponent(), withIntermediateDirectories: true, permissions: nil)
     }
 
-    /// Makes a rename in `directory` durable. Failure only weakens durability, so it is not reported.
-    static func syncDirectory(_ directory: FilePath) {
+    /// Makes a rename in `directory` durable, on NIO's thread pool (an fsync blocks for milliseconds, and the caller
+    /// may be an event loop). Failure only weakens durability, so it is not reported.
+    static func syncDirectory(_ directory: FilePath) async {
         #if canImport(Glibc)
-        let fd = open(directory.string, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 {
-            _ = fsync(fd)
-            _ = close(fd)
+        let path = directory.string
+        try? await NIOThreadPool.singleton.runIfActive {
+            let fd = open(path, O_RDONLY | O_DIRECTORY)
+            if fd >= 0 {
+                _ = fsync(fd)
+                _ = close(fd)
+            }
         }
         #endif
     }

@@ -10,7 +10,8 @@ public import WharfStorage
 /// A `MetadataStore` on SQLite (WAL) through GRDB: the embedded default.
 ///
 /// Readers run concurrently on the pool. Write transactions run one at a time on the writer connection,
-/// from `BEGIN IMMEDIATE` to `COMMIT`, and roll back when their body throws. Commits are synchronous (fsync),
+/// from `BEGIN IMMEDIATE` to `COMMIT`, and roll back when their body throws. Every statement runs on GRDB's own
+/// queues, never on the caller's thread (an event loop, for a request). Commits are synchronous (fsync),
 /// so an acknowledged write survives a crash. One process owns the database (an exclusive lock on `<path>.lock`),
 /// so the store knows every commit and has a `generation`.
 public final class SQLiteMetadataStore: MetadataStore {
@@ -47,14 +48,14 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
         try await writer.withLock {
             let transaction = SQLiteTransaction(pool: pool, writes: true)
-            try transaction.access { try $0.execute(sql: "BEGIN IMMEDIATE") }
+            try await transaction.control("BEGIN IMMEDIATE")
             do {
                 let result = try await body(transaction)
-                try transaction.access { try $0.execute(sql: "COMMIT") }
+                try await transaction.control("COMMIT")
                 commits.add(1, ordering: .releasing)
                 return result
             } catch {
-                try? transaction.access { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } }
+                try? await transaction.control("ROLLBACK")
                 throw error
             }
         }
@@ -66,7 +67,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 }
 
 /// One transaction's view. Writes go through the writer connection, reads of a read-only view through the pool.
-final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, ManifestIndex, TagIndex, UploadStore {
+final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, ManifestIndex, TagIndex, UploadStore, Sendable {
     private let pool: DatabasePool
     private let writes: Bool
 
@@ -81,12 +82,13 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     var tags: any TagIndex { self }
     var uploads: any UploadStore { self }
 
-    func access<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` on the writer connection (a write view) or a pooled reader (a read view), off the calling thread.
+    /// Each statement of a read view is its own implicit SQLite transaction: it sees committed data, without the cost of
+    /// an explicit BEGIN and COMMIT around it.
+    func access<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         do {
-            if writes { return try pool.writeWithoutTransaction(body) }
-            // Each statement of a read view is its own implicit SQLite transaction: it sees committed data, without
-            // the cost of an explicit BEGIN and COMMIT around it.
-            return try pool.unsafeRead(body)
+            if writes { return try await pool.writeWithoutTransaction(body) }
+            return try await pool.unsafeRead(body)
         } catch let error as WharfError {
             throw error
         } catch {
@@ -94,10 +96,22 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         }
     }
 
+    /// Runs `BEGIN IMMEDIATE`, `COMMIT` or `ROLLBACK` (only inside a transaction) on the writer connection, in a task
+    /// of its own: GRDB's async calls end early when their task is cancelled, and a cancelled request must never leave
+    /// the writer connection inside a transaction.
+    func control(_ sql: String) async throws {
+        try await Task {
+            try await access { db in
+                if sql == "ROLLBACK", !db.isInsideTransaction { return }
+                try db.execute(sql: sql)
+            }
+        }.value
+    }
+
     // MARK: ObjectStore
 
     func get(_ key: ObjectKey) async throws -> StoredObject? {
-        try access { db in
+        try await access { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT uid, resource_version, document FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
                              arguments: [key.kind, key.namespace, key.name])
                 .map { StoredObject(key: key, uid: $0["uid"], resourceVersion: $0["resource_version"], document: [UInt8]($0["document"] as Data)) }
@@ -105,7 +119,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func list(kind: String, namespace: String?) async throws -> [StoredObject] {
-        try access { db in
+        try await access { db in
             try Self.objectRows("namespace, name, uid, resource_version, document", kind: kind, namespace: namespace, in: db).map {
                 StoredObject(key: ObjectKey(kind: kind, namespace: $0["namespace"], name: $0["name"]), uid: $0["uid"],
                              resourceVersion: $0["resource_version"], document: [UInt8]($0["document"] as Data))
@@ -114,7 +128,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func keys(kind: String, namespace: String?) async throws -> [ObjectKey] {
-        try access { db in
+        try await access { db in
             try Self.objectRows("namespace, name", kind: kind, namespace: namespace, in: db).map {
                 ObjectKey(kind: kind, namespace: $0["namespace"], name: $0["name"])
             }
@@ -132,7 +146,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func put(_ object: StoredObject) async throws {
-        try access { db in
+        try await access { db in
             try db.execute(sql: """
                 INSERT INTO objects (kind, namespace, name, uid, resource_version, document) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (kind, namespace, name) DO UPDATE SET uid = excluded.uid,
@@ -142,32 +156,32 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func delete(_ key: ObjectKey) async throws -> Bool {
-        try access { db in
+        try await access { db in
             try db.cachedStatement(sql: "DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?").execute(arguments: [key.kind, key.namespace, key.name])
             return db.changesCount > 0
         }
     }
 
     func nextResourceVersion() async throws -> Int64 {
-        try access { db in
+        try await access { db in
             try db.execute(sql: "UPDATE sequence SET value = value + 1 WHERE id = 1")
             return try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM sequence WHERE id = 1")) ?? 0
         }
     }
 
     func currentResourceVersion() async throws -> Int64 {
-        try access { db in try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM sequence WHERE id = 1")) ?? 0 }
+        try await access { db in try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM sequence WHERE id = 1")) ?? 0 }
     }
 
     func appendEvent(_ event: WatchEvent) async throws {
-        try access { db in
+        try await access { db in
             try db.execute(sql: "INSERT INTO events (resource_version, type, kind, namespace, name, document) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [event.resourceVersion, event.type.rawValue, event.key.kind, event.key.namespace, event.key.name, Data(event.document)])
         }
     }
 
     func events(after: Int64, limit: Int) async throws -> [WatchEvent] {
-        try access { db in
+        try await access { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM events WHERE resource_version > ? ORDER BY resource_version LIMIT ?"), arguments: [after, limit])
                 .compactMap { row in
                     guard let type = WatchEvent.EventType(rawValue: row["type"]) else { return nil }
@@ -179,27 +193,27 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func trimEvents(before: Int64) async throws {
-        try access { db in try db.cachedStatement(sql: "DELETE FROM events WHERE resource_version < ?").execute(arguments: [before]) }
+        try await access { db in try db.cachedStatement(sql: "DELETE FROM events WHERE resource_version < ?").execute(arguments: [before]) }
     }
 
     // MARK: BlobLinkStore
 
     func link(_ digest: Digest, size: Int64, in repository: RepositoryName) async throws {
-        try access { db in
+        try await access { db in
             try db.execute(sql: "INSERT OR REPLACE INTO blob_links (repository, digest, size) VALUES (?, ?, ?)",
                            arguments: [repository.description, digest.description, size])
         }
     }
 
     func size(of digest: Digest, in repository: RepositoryName) async throws -> Int64? {
-        try access { db in
+        try await access { db in
             try Int64.fetchOne(try db.cachedStatement(sql: "SELECT size FROM blob_links WHERE repository = ? AND digest = ?"),
                                arguments: [repository.description, digest.description])
         }
     }
 
     func unlink(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
-        try access { db in
+        try await access { db in
             try db.cachedStatement(sql: "DELETE FROM blob_links WHERE repository = ? AND digest = ?").execute(arguments: [repository.description, digest.description])
             return db.changesCount > 0
         }
@@ -209,7 +223,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func put(_ record: ManifestRecord) async throws {
         let annotations = try record.annotations.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try access { db in
+        try await access { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO manifests (repository, digest, media_type, size, subject, artifact_type, annotations)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -219,7 +233,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func get(_ digest: Digest, in repository: RepositoryName) async throws -> ManifestRecord? {
-        try access { db in
+        try await access { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM manifests WHERE repository = ? AND digest = ?"),
                              arguments: [repository.description, digest.description])
                 .flatMap { Self.manifest(from: $0, in: repository) }
@@ -227,14 +241,14 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func delete(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
-        try access { db in
+        try await access { db in
             try db.cachedStatement(sql: "DELETE FROM manifests WHERE repository = ? AND digest = ?").execute(arguments: [repository.description, digest.description])
             return db.changesCount > 0
         }
     }
 
     func referrers(of subject: Digest, in repository: RepositoryName) async throws -> [ManifestRecord] {
-        try access { db in
+        try await access { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM manifests WHERE repository = ? AND subject = ? ORDER BY digest"),
                              arguments: [repository.description, subject.description])
                 .compactMap { Self.manifest(from: $0, in: repository) }
@@ -254,20 +268,20 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     // MARK: TagIndex
 
     func digest(for tag: String, in repository: RepositoryName) async throws -> Digest? {
-        try access { db in
+        try await access { db in
             try String.fetchOne(try db.cachedStatement(sql: "SELECT digest FROM tags WHERE repository = ? AND tag = ?"), arguments: [repository.description, tag])
                 .flatMap(Digest.init)
         }
     }
 
     func tags(in repository: RepositoryName) async throws -> [String] {
-        try access { db in
+        try await access { db in
             try String.fetchAll(try db.cachedStatement(sql: "SELECT tag FROM tags WHERE repository = ? ORDER BY tag"), arguments: [repository.description])
         }
     }
 
     func replace(_ tags: [String: Digest], in repository: RepositoryName) async throws {
-        try access { db in
+        try await access { db in
             try db.cachedStatement(sql: "DELETE FROM tags WHERE repository = ?").execute(arguments: [repository.description])
             for (tag, digest) in tags {
                 try db.execute(sql: "INSERT INTO tags (repository, tag, digest) VALUES (?, ?, ?)",
@@ -279,14 +293,14 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     // MARK: UploadStore
 
     func create(_ record: UploadRecord) async throws {
-        try access { db in
+        try await access { db in
             try db.execute(sql: "INSERT OR REPLACE INTO uploads (id, repository, started_at) VALUES (?, ?, ?)",
                            arguments: [record.id, record.repository.description, record.startedAt.secondsSince1970])
         }
     }
 
     func get(_ id: String) async throws -> UploadRecord? {
-        try access { db in
+        try await access { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT repository, started_at FROM uploads WHERE id = ?"), arguments: [id]).flatMap { row in
                 guard let repository = try? RepositoryName(parsing: row["repository"]) else { return nil }
                 return UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: row["started_at"]))
@@ -295,11 +309,11 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
     }
 
     func delete(_ id: String) async throws {
-        try access { db in try db.cachedStatement(sql: "DELETE FROM uploads WHERE id = ?").execute(arguments: [id]) }
+        try await access { db in try db.cachedStatement(sql: "DELETE FROM uploads WHERE id = ?").execute(arguments: [id]) }
     }
 
     func started(before time: Time, limit: Int) async throws -> [UploadRecord] {
-        try access { db in
+        try await access { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, repository, started_at FROM uploads WHERE started_at < ? ORDER BY started_at, id LIMIT ?"),
                              arguments: [time.secondsSince1970, limit]).compactMap { row in
                 guard let repository = try? RepositoryName(parsing: row["repository"]) else { return nil }

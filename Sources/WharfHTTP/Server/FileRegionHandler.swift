@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 
 /// Sends a response body straight from a file with `sendfile(2)`, so blob bytes never pass through user memory.
@@ -17,14 +18,20 @@ final class FileRegionHandler: ChannelOutboundHandler, RemovableChannelHandler {
 
     private var armed: FileRegion?
 
-    /// Opens `path` (on the event loop: an open of a file the registry just checked is quick) and arms the handler of
-    /// `channel` with bytes `range` of it, for the next body part written on the channel. Returns `false`, opening
-    /// nothing, when the channel has no handler; throws when the file cannot be opened.
+    /// Opens `path` on NIO's thread pool (an open may wait for the disk, and the caller may be an event loop) and arms
+    /// the handler of `channel` with bytes `range` of it, for the next body part written on the channel. Returns
+    /// `false`, keeping nothing open, when the channel has no handler; throws when the file cannot be opened.
     static func arm(path: String, range: Range<Int64>, on channel: any Channel) async throws -> Bool {
-        try await channel.eventLoop.submit {
-            guard let handler = try? channel.pipeline.syncOperations.handler(type: FileRegionHandler.self) else { return false }
+        let descriptor = try await NIOThreadPool.singleton.runIfActive {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "open \(path)") }
+            return descriptor
+        }
+        return try await channel.eventLoop.submit {
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: FileRegionHandler.self) else {
+                _ = Glibc.close(descriptor)
+                return false
+            }
             handler.armed?.close()
             handler.armed = FileRegion(fileHandle: NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor),
                                        readerIndex: Int(range.lowerBound), endIndex: Int(range.upperBound))
