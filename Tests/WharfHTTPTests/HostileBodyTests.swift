@@ -161,4 +161,20 @@ struct HostileBodyTests {
                                         contentType: "application/json; charset=utf-8").status == .created)
         }
     }
+
+    @Test("Lists started and never finished keep at most 1,000 continue snapshots: the oldest expire first")
+    func abandonedLists() async throws {
+        try await Wire.test { wire in
+            for name in ["a", "b", "c"] { try await wire.createStream("ns", name) }
+            var tokens: [String] = []
+            for _ in 0...1000 {
+                tokens.append(try #require(try await wire.json(.get, "imagestreams?limit=1").value("metadata.continue") as? String))
+            }
+            let oldest = try await wire.json(.get, "imagestreams?limit=1&continue=\(tokens[0])")
+            #expect(oldest.status == .gone)
+            #expect(oldest.reason == "Expired")
+            let newest = try await wire.json(.get, "imagestreams?limit=1&continue=\(tokens[1000])")
+            #expect(newest.value("items.0.metadata.name") as? String == "b")
+        }
+    }
 }
