@@ -188,6 +188,7 @@ class Server:
         self.startup_ms = 0.0
         self.start_peak_mib = 0.0
         self.can_reset_peak = True
+        self.extra_args: list[str] = []  # more wharfd flags, such as --htpasswd
 
     # -- lifecycle
     def start(self, fresh: bool = True) -> None:
@@ -198,7 +199,8 @@ class Server:
             self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("REGISTRY_", "WHARF_"))}
         if self.kind == "wharf":
-            cmd = [self.wharfd, "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data)]
+            cmd = [self.wharfd, "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data),
+                   *self.extra_args]
         else:
             config = self.workdir / "config.yml"
             config.write_text(DISTRIBUTION_CONFIG.format(root=self.data, port=self.port))
