@@ -1384,7 +1384,9 @@ class DirectLoad:
 
     def _insert(self, images: list, manifests: list, tags: list) -> None:
         self.db.executemany("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?)", images)
-        self.db.executemany("INSERT OR REPLACE INTO manifests VALUES (?, ?, ?, ?, ?, ?, ?)", manifests)
+        # The columns are named, so columns a later migration adds take their defaults.
+        self.db.executemany("INSERT OR REPLACE INTO manifests (repository, digest, media_type, size, subject, artifact_type, "
+                            "annotations) VALUES (?, ?, ?, ?, ?, ?, ?)", manifests)
         self.db.executemany("INSERT OR REPLACE INTO tags VALUES (?, ?, ?)", tags)
         images.clear(), manifests.clear(), tags.clear()
 

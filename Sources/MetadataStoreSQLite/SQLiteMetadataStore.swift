@@ -219,16 +219,25 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         }
     }
 
+    func repositories(linking digest: Digest, limit: Int) async throws -> [RepositoryName] {
+        try await access { db in
+            try String.fetchAll(try db.cachedStatement(sql: "SELECT repository FROM blob_links WHERE digest = ? ORDER BY repository LIMIT ?"),
+                                arguments: [digest.description, limit])
+                .compactMap { try? RepositoryName(parsing: $0) }
+        }
+    }
+
     // MARK: ManifestIndex
 
     func put(_ record: ManifestRecord) async throws {
         let annotations = try record.annotations.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try await access { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO manifests (repository, digest, media_type, size, subject, artifact_type, annotations)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO manifests (repository, digest, media_type, size, subject, artifact_type, annotations, blobs)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [record.repository.description, record.digest.description, record.mediaType, record.size,
-                                 record.subject?.description, record.artifactType, annotations])
+                                 record.subject?.description, record.artifactType, annotations,
+                                 record.blobs.map(\.description).joined(separator: " ")])
         }
     }
 
@@ -255,6 +264,15 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         }
     }
 
+    func manifests(referencing blob: Digest, in repository: RepositoryName) async throws -> [Digest] {
+        try await access { db in
+            try String.fetchAll(try db.cachedStatement(sql: """
+                SELECT digest FROM manifests WHERE repository = ? AND instr(' ' || blobs || ' ', ?) > 0 ORDER BY digest
+                """), arguments: [repository.description, " \(blob) "])
+                .compactMap(Digest.init)
+        }
+    }
+
     private static func manifest(from row: Row, in repository: RepositoryName) -> ManifestRecord? {
         guard let digest = Digest(row["digest"] as String) else { return nil }
         let annotations = (row["annotations"] as String?).flatMap {
@@ -262,7 +280,8 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         }
         return ManifestRecord(repository: repository, digest: digest, mediaType: row["media_type"], size: row["size"],
                               subject: (row["subject"] as String?).flatMap(Digest.init), artifactType: row["artifact_type"],
-                              annotations: annotations)
+                              annotations: annotations,
+                              blobs: (row["blobs"] as String? ?? "").split(separator: " ").compactMap { Digest(String($0)) })
     }
 
     // MARK: TagIndex

@@ -29,6 +29,14 @@ enum SQLiteMigrations {
                 CREATE TABLE uploads (id TEXT PRIMARY KEY, repository TEXT NOT NULL, started_at INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("0002_blob_references") { db in
+            // The blobs each manifest references (space-separated digests), so a blob in use cannot be deleted; and
+            // the repositories linking a digest, for a mount that names no source.
+            try db.execute(sql: """
+                ALTER TABLE manifests ADD COLUMN blobs TEXT NOT NULL DEFAULT '';
+                CREATE INDEX blob_links_by_digest ON blob_links (digest, repository);
+                """)
+        }
         return migrator
     }
 }

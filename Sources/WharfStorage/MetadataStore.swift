@@ -53,6 +53,8 @@ public protocol BlobLinkStore {
     /// The linked blob's size, or `nil` when the repository has no such link.
     func size(of digest: Digest, in repository: RepositoryName) async throws -> Int64?
     func unlink(_ digest: Digest, from repository: RepositoryName) async throws -> Bool
+    /// The repositories that link `digest`, in ascending order, at most `limit` (for a mount that names no source).
+    func repositories(linking digest: Digest, limit: Int) async throws -> [RepositoryName]
 }
 
 /// The manifests each repository holds, and the referrers index by subject.
@@ -62,6 +64,8 @@ public protocol ManifestIndex {
     func delete(_ digest: Digest, from repository: RepositoryName) async throws -> Bool
     /// Manifests in `repository` whose subject is `subject`, ordered by digest.
     func referrers(of subject: Digest, in repository: RepositoryName) async throws -> [ManifestRecord]
+    /// The digests of the manifests in `repository` whose `blobs` include `blob`, ordered by digest.
+    func manifests(referencing blob: Digest, in repository: RepositoryName) async throws -> [Digest]
 }
 
 /// The current tag → manifest digest of each repository, derived from its ImageStream in the same transaction.

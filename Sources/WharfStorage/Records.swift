@@ -57,9 +57,12 @@ public struct ManifestRecord: Sendable, Equatable {
     public var subject: Digest?
     public var artifactType: String?
     public var annotations: [String: String]?
+    /// The blobs the manifest references (an image's config and layers), which the repository must keep while the
+    /// manifest is there.
+    public var blobs: [Digest]
 
     public init(repository: RepositoryName, digest: Digest, mediaType: String, size: Int64, subject: Digest? = nil,
-                artifactType: String? = nil, annotations: [String: String]? = nil) {
+                artifactType: String? = nil, annotations: [String: String]? = nil, blobs: [Digest] = []) {
         self.repository = repository
         self.digest = digest
         self.mediaType = mediaType
@@ -67,6 +70,7 @@ public struct ManifestRecord: Sendable, Equatable {
         self.subject = subject
         self.artifactType = artifactType
         self.annotations = annotations
+        self.blobs = blobs
     }
 }
 

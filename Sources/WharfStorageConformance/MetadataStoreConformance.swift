@@ -10,6 +10,7 @@ public enum MetadataStoreConformance {
         .init(name: "concurrent transactions are serialised", run: serialised),
         .init(name: "blob links are per repository", run: blobLinks),
         .init(name: "manifests and referrers are per repository", run: manifests),
+        .init(name: "the repositories linking a blob, and the manifests referencing one, are found", run: blobReferences),
         .init(name: "tags are replaced whole and listed sorted", run: tags),
         .init(name: "uploads are created, read and deleted", run: uploads),
         .init(name: "a generation, when the store has one, grows with each commit and only then", run: generation),
@@ -151,6 +152,35 @@ public enum MetadataStoreConformance {
         try expectEqual(try await store.read { try await $0.manifests.referrers(of: subject, in: other) }, [], "other repository")
         try expect(try await store.transaction { try await $0.manifests.delete(records[0].digest, from: repository) }, "delete")
         try expectEqual(try await store.read { try await $0.manifests.get(records[0].digest, in: repository) }, nil, "deleted manifest")
+    }
+
+    static func blobReferences(_ store: any MetadataStore) async throws {
+        let a = try RepositoryName(namespace: "references", name: "a"), b = try RepositoryName(namespace: "references", name: "b")
+        let c = try RepositoryName(namespace: "references", name: "c")
+        let layer = Digest.sha256(of: [7, 7]), config = Digest.sha256(of: [7, 8]), other = Digest.sha256(of: [7, 9])
+        try await store.transaction { tx in
+            try await tx.blobLinks.link(layer, size: 2, in: b)
+            try await tx.blobLinks.link(layer, size: 2, in: a)
+            try await tx.blobLinks.link(other, size: 2, in: c)
+        }
+        try expectEqual(try await store.read { try await $0.blobLinks.repositories(linking: layer, limit: 10) }, [a, b], "linking repositories")
+        try expectEqual(try await store.read { try await $0.blobLinks.repositories(linking: layer, limit: 1) }, [a], "limited")
+        try expectEqual(try await store.read { try await $0.blobLinks.repositories(linking: config, limit: 10) }, [], "unlinked blob")
+        let uses = ManifestRecord(repository: a, digest: Digest.sha256(of: [7, 1]), mediaType: MediaType.ociManifest, size: 1,
+                                  blobs: [config, layer])
+        let usesConfig = ManifestRecord(repository: a, digest: Digest.sha256(of: [7, 2]), mediaType: MediaType.ociManifest, size: 1,
+                                        blobs: [config])
+        try await store.transaction { tx in
+            try await tx.manifests.put(uses)
+            try await tx.manifests.put(usesConfig)
+        }
+        try expectEqual(try await store.read { try await $0.manifests.get(uses.digest, in: a) }, Optional(uses), "blobs read back")
+        try expectEqual(try await store.read { try await $0.manifests.manifests(referencing: layer, in: a) }, [uses.digest], "layer users")
+        try expectEqual(try await store.read { try await $0.manifests.manifests(referencing: config, in: a) },
+                        [uses.digest, usesConfig.digest].sorted(), "config users")
+        try expectEqual(try await store.read { try await $0.manifests.manifests(referencing: layer, in: b) }, [], "other repository")
+        _ = try await store.transaction { try await $0.manifests.delete(uses.digest, from: a) }
+        try expectEqual(try await store.read { try await $0.manifests.manifests(referencing: layer, in: a) }, [], "after delete")
     }
 
     static func tags(_ store: any MetadataStore) async throws {

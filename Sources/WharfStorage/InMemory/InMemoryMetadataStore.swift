@@ -91,6 +91,10 @@ final class InMemoryTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
         state.links[repository]?.removeValue(forKey: digest) != nil
     }
 
+    func repositories(linking digest: Digest, limit: Int) async throws -> [RepositoryName] {
+        Array(state.links.filter { $0.value[digest] != nil }.keys.sorted().prefix(limit))
+    }
+
     // ManifestIndex
     func put(_ record: ManifestRecord) async throws { state.manifests[record.repository, default: [:]][record.digest] = record }
 
@@ -104,6 +108,10 @@ final class InMemoryTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
 
     func referrers(of subject: Digest, in repository: RepositoryName) async throws -> [ManifestRecord] {
         (state.manifests[repository] ?? [:]).values.filter { $0.subject == subject }.sorted { $0.digest < $1.digest }
+    }
+
+    func manifests(referencing blob: Digest, in repository: RepositoryName) async throws -> [Digest] {
+        (state.manifests[repository] ?? [:]).values.filter { $0.blobs.contains(blob) }.map(\.digest).sorted()
     }
 
     // TagIndex
