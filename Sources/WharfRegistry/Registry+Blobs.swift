@@ -27,10 +27,24 @@ extension Registry {
         blobs.localFile(of: digest)
     }
 
-    /// Unlinks a blob from `repository`. The bytes stay until garbage collection. `blobUnknown` when not linked.
+    /// Unlinks a blob from `repository`. The bytes stay until garbage collection. `blobUnknown` when not linked;
+    /// `unsupported` (405) while a manifest of the repository, or an image in its stream's tag history, references the
+    /// blob: unlinking it would break that manifest's pulls and refuse its push again. Delete the manifest first.
     public func deleteBlob(_ digest: Digest, in repository: RepositoryName) async throws {
-        guard try await metadata.transaction({ try await $0.blobLinks.unlink(digest, from: repository) }) else {
-            throw Self.blobUnknown(digest)
+        try await metadata.transaction { tx in
+            guard try await tx.blobLinks.size(of: digest, in: repository) != nil else { throw Self.blobUnknown(digest) }
+            if let user = try await tx.manifests.manifests(referencing: digest, in: repository).first {
+                throw Self.blobInUse(digest, in: repository, by: "manifest \(user)")
+            }
+            if try await images.reference(to: digest, in: repository, in: tx) == .blob {
+                throw Self.blobInUse(digest, in: repository, by: "an image in the tag history of its image stream")
+            }
+            _ = try await tx.blobLinks.unlink(digest, from: repository)
         }
+    }
+
+    static func blobInUse(_ digest: Digest, in repository: RepositoryName, by user: String) -> WharfError {
+        WharfError(.unsupported, "blob \(digest) cannot be deleted from \(repository): it is referenced by \(user); delete the manifest first",
+                   detail: ["digest": digest.description])
     }
 }

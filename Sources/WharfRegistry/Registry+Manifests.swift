@@ -46,9 +46,11 @@ extension Registry {
         image.metadata.annotations = [Image.Annotation.managed: "true", Image.Annotation.manifestBlobStored: "true"]
         image.dockerImageReference = "\(images.registryHostname)/\(repository)@\(payload.digest)"
         ImageMetadata.fill(&image, manifest: payload, config: config, now: Self.now())
+        var blobs: [Digest] = []
+        if case .image(let manifest) = payload.content { blobs = ([manifest.config] + manifest.layers).map(\.digest) }
         let record = ManifestRecord(repository: repository, digest: payload.digest, mediaType: payload.mediaType,
                                     size: Int64(bytes.count), subject: payload.subject?.digest, artifactType: payload.artifactType,
-                                    annotations: payload.annotations)
+                                    annotations: payload.annotations, blobs: blobs)
         var tag: String?
         if case .tag(let value) = reference { tag = value.value }
         try await metadata.transaction { tx in

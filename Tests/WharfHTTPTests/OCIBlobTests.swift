@@ -102,6 +102,37 @@ struct OCIBlobTests {
         }
     }
 
+    @Test("DELETE of a blob a manifest of the repository uses is 405 UNSUPPORTED, and the tag still pulls and pushes again")
+    func deleteInUse() async throws {
+        try await Wire.test { wire in
+            let pushed = try await wire.pushImage("ns/app", reference: "v1", seed: 9)
+            let layer = Digest.sha256(of: Fixtures.bytes(1009, seed: 9)), config = Digest.sha256(of: Fixtures.config(seed: 9))
+            for blob in [layer, config] {
+                let refused = try await wire.send(.delete, "/v2/ns/app/blobs/\(blob)")
+                #expect(refused.status == .methodNotAllowed)
+                #expect(refused.ociCode == "UNSUPPORTED")
+                #expect(refused.text.contains(pushed.digest.description), "the message names the manifest: \(refused.text)")
+            }
+            #expect(try await wire.send(.get, "/v2/ns/app/manifests/v1").status == .ok)
+            #expect(try await wire.send(.get, "/v2/ns/app/blobs/\(layer)").status == .ok)
+            let again = try await wire.send(.put, "/v2/ns/app/manifests/v1", headers: ["Content-Type": MediaType.ociManifest], body: pushed.bytes)
+            #expect(again.status == .created)
+
+            // Untagged manifests count too; once the manifest is deleted the blob may go.
+            let untagged = Fixtures.manifest(config: Fixtures.config(seed: 9), layers: [Fixtures.bytes(1009, seed: 9)], extra: #","annotations":{"a":"b"}"#)
+            let untaggedDigest = Digest.sha256(of: untagged)
+            #expect(try await wire.send(.put, "/v2/ns/app/manifests/\(untaggedDigest)", headers: ["Content-Type": MediaType.ociManifest],
+                                        body: untagged).status == .created)
+            #expect(try await wire.send(.delete, "/v2/ns/app/manifests/\(pushed.digest)").status == .accepted)
+            let stillUsed = try await wire.send(.delete, "/v2/ns/app/blobs/\(layer)")
+            #expect(stillUsed.status == .methodNotAllowed)
+            #expect(stillUsed.text.contains(untaggedDigest.description))
+            #expect(try await wire.send(.delete, "/v2/ns/app/manifests/\(untaggedDigest)").status == .accepted)
+            #expect(try await wire.send(.delete, "/v2/ns/app/blobs/\(layer)").status == .accepted)
+            #expect(try await wire.send(.get, "/v2/ns/app/blobs/\(layer)").status == .notFound)
+        }
+    }
+
     @Test("Content that does not match its digest is refused with DIGEST_INVALID, and nothing is stored")
     func digestMismatch() async throws {
         try await Wire.test { wire in
