@@ -47,4 +47,10 @@ extension Registry {
         WharfError(.unsupported, "blob \(digest) cannot be deleted from \(repository): it is referenced by \(user); delete the manifest first",
                    detail: ["digest": digest.description])
     }
+
+    /// The repositories that link `digest` (at most `limit`), for a mount that names no source: the caller mounts from
+    /// the first one it may read.
+    public func repositories(linking digest: Digest, limit: Int = 100) async throws -> [RepositoryName] {
+        try await metadata.read { try await $0.blobLinks.repositories(linking: digest, limit: limit) }
+    }
 }

@@ -273,6 +273,23 @@ struct AuthorizationMatrixMoreTests {
         }
     }
 
+    @Test("A mount without from finds the blob only in repositories the caller may read")
+    func automaticMounts() async throws {
+        try await Wire.test { wire in
+            let personas = try await Personas.setUp(wire)
+            let layer = Digest.sha256(of: personas.layer)
+            try await wire.json(.post, "/apis/rbac.authorization.k8s.io/v1/namespaces/elsewhere/rolebindings",
+                                #"{"metadata":{"name":"p"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"system:image-pusher"},"subjects":[{"kind":"User","name":"outsider"},{"kind":"User","name":"pusher"}]}"#)
+            let denied = try await personas.send("outsider", .post, "/v2/elsewhere/x/blobs/uploads/?mount=\(layer)")
+            #expect(denied.status == .accepted, "outsider may not read team/app, the only repository with the blob")
+            #expect(try await personas.send("outsider", .get, "/v2/elsewhere/x/blobs/\(layer)").status == .notFound)
+            let allowed = try await personas.send("pusher", .post, "/v2/elsewhere/y/blobs/uploads/?mount=\(layer)")
+            #expect(allowed.status == .created)
+            #expect(allowed.header("Location") == "/v2/elsewhere/y/blobs/\(layer)")
+            #expect(try await personas.send("pusher", .get, "/v2/elsewhere/y/blobs/\(layer)").status == .ok)
+        }
+    }
+
     @Test("Anonymous callers get what a binding for system:unauthenticated grants, and nothing more")
     func anonymousBinding() async throws {
         try await Wire.test { wire in

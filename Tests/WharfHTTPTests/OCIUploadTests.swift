@@ -128,7 +128,7 @@ struct OCIUploadTests {
         }
     }
 
-    @Test("Cross-repository mount: 201 from a repository holding the blob, else a 202 session")
+    @Test("Cross-repository mount: 201 from a repository holding the blob (named or not), else a 202 session")
     func mount() async throws {
         try await Wire.test { wire in
             let digest = try await wire.pushBlob(Fixtures.bytes(400, seed: 7), to: "ns/source")
@@ -141,7 +141,12 @@ struct OCIUploadTests {
             #expect(missing.status == .accepted)
             #expect(missing.header("Location")?.hasPrefix("/v2/ns/third/blobs/uploads/") == true)
             let noFrom = try await wire.send(.post, "/v2/ns/third/blobs/uploads/?mount=\(digest)")
-            #expect(noFrom.status == .accepted)
+            #expect(noFrom.status == .created, "without from, the blob is found where it is linked")
+            #expect(noFrom.header("Location") == "/v2/ns/third/blobs/\(digest)")
+            #expect(try await wire.send(.get, "/v2/ns/third/blobs/\(digest)").status == .ok)
+            let unknown = try await wire.send(.post, "/v2/ns/fourth/blobs/uploads/?mount=\(Digest.sha256(of: [9, 9, 9]))")
+            #expect(unknown.status == .accepted)
+            #expect(unknown.header("Location")?.hasPrefix("/v2/ns/fourth/blobs/uploads/") == true)
             let badFrom = try await wire.send(.post, "/v2/ns/third/blobs/uploads/?mount=\(digest)&from=not/a/repo")
             #expect(badFrom.status == .accepted)
         }

@@ -40,15 +40,20 @@ extension OCIRoutes {
     }
 
     /// POST …/blobs/uploads/: a mount (`mount`, `from`), a whole blob (`digest`), or a new session.
-    /// A mount needs pull rights on the source; without them it falls back to a new session, as in OpenShift.
+    /// A mount needs pull rights on the source; without them it falls back to a new session, as in OpenShift. A mount
+    /// without `from` mounts from the first repository linking the blob that the caller may read (the distribution
+    /// spec's automatic content discovery), else it is a new session too.
     func startUpload(in repository: RepositoryName, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         if let mount = request.query("mount") {
             let digest = try Digest.parse(mount)
-            if let from = request.query("from"), let source = try? RepositoryName(parsing: from),
-               try await access.allows(context.user, ResourceAttributes(namespace: source.namespace, verb: "get", resource: "imagestreams",
-                                                                       subresource: "layers", name: source.name)),
-               try await registry.mount(digest, from: source, into: repository) != nil {
-                return blobCreated(digest, in: repository)
+            let sources: [RepositoryName]
+            if let from = request.query("from") {
+                sources = (try? RepositoryName(parsing: from)).map { [$0] } ?? []
+            } else {
+                sources = try await registry.repositories(linking: digest)
+            }
+            for source in sources where try await mayRead(source, context) {
+                if try await registry.mount(digest, from: source, into: repository) != nil { return blobCreated(digest, in: repository) }
             }
         } else if let text = request.query("digest") {
             let digest = try Digest.parse(text)
@@ -56,6 +61,12 @@ extension OCIRoutes {
             return blobCreated(digest, in: repository)
         }
         return uploadResponse(.accepted, try await registry.startUpload(in: repository), in: repository)
+    }
+
+    /// Whether the caller may pull from `repository` (`get imagestreams/layers` there).
+    private func mayRead(_ repository: RepositoryName, _ context: WharfRequestContext) async throws -> Bool {
+        try await access.allows(context.user, ResourceAttributes(namespace: repository.namespace, verb: "get", resource: "imagestreams",
+                                                                 subresource: "layers", name: repository.name))
     }
 
     /// PATCH a chunk, with or without `Content-Range`.
