@@ -30,12 +30,13 @@ public final class FilesystemBlobStore: BlobStore {
         var hasher: DigestHasher
     }
 
-    /// Uses (and creates) `root`.
+    /// Uses (and creates) `root`. The directories it creates are readable only by their owner (0700).
     public init(root: String) async throws {
         self.root = root
         do {
             for directory in ["blobs", "uploads"] {
-                try await fileSystem.createDirectory(at: FilePath("\(root)/\(directory)"), withIntermediateDirectories: true, permissions: nil)
+                try await fileSystem.createDirectory(at: FilePath("\(root)/\(directory)"), withIntermediateDirectories: true,
+                                                     permissions: Self.directoryPermissions)
             }
         } catch {
             throw Self.storageError(error, "cannot create blob directories under \(root)")
@@ -242,8 +243,12 @@ public final class FilesystemBlobStore: BlobStore {
     }
 
     private func makeParent(of path: FilePath) async throws {
-        try await fileSystem.createDirectory(at: path.removingLastComponent(), withIntermediateDirectories: true, permissions: nil)
+        try await fileSystem.createDirectory(at: path.removingLastComponent(), withIntermediateDirectories: true,
+                                             permissions: Self.directoryPermissions)
     }
+
+    /// 0700: blobs may be private images.
+    static let directoryPermissions = FilePermissions(rawValue: 0o700)
 
     /// Makes a rename in `directory` durable, on NIO's thread pool (an fsync blocks for milliseconds, and the caller
     /// may be an event loop). Failure only weakens durability, so it is not reported.

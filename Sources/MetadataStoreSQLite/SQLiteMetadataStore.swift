@@ -23,12 +23,16 @@ public final class SQLiteMetadataStore: MetadataStore {
     public var generation: UInt64? { commits.load(ordering: .acquiring) }
 
     /// Opens (and migrates) the database at `path`. Throws `unavailable` when another process has it open.
+    /// A new database file (and so its `-wal` and `-shm` files, which SQLite gives the database's mode) and the lock
+    /// file are created readable only by their owner (0600): the database holds token hashes.
     public init(path: String) throws {
         lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
             if lock >= 0 { close(lock) }
             throw WharfError(.unavailable, "cannot lock \(path).lock: another wharfd is using this data directory")
         }
+        let database = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if database >= 0 { close(database) }
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
         configuration.busyMode = .timeout(10)

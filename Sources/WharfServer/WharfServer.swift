@@ -22,7 +22,7 @@ public enum WharfServer {
         _ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd"),
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        let (router, registry) = try await makeComponents(configuration)
+        let (router, registry) = try await makeComponents(configuration, logger: logger)
         return Application(
             router: router,
             server: try serverBuilder(configuration),
@@ -49,20 +49,25 @@ public enum WharfServer {
     /// The router over the configured storage, with every route registered. On the first start the bootstrap `admin`
     /// identity gets a token: it is printed once and, on the embedded profile, written to `admin.token` in the data
     /// directory, readable only by its owner.
-    public static func makeRouter(_ configuration: WharfConfiguration) async throws -> Router<WharfRequestContext> {
-        try await makeComponents(configuration).router
+    public static func makeRouter(_ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd")) async throws
+        -> Router<WharfRequestContext>
+    {
+        try await makeComponents(configuration, logger: logger).router
     }
 
     /// The router and the registry behind it (the registry also drives background upload purging).
-    static func makeComponents(_ configuration: WharfConfiguration) async throws -> (router: Router<WharfRequestContext>, registry: Registry) {
+    static func makeComponents(_ configuration: WharfConfiguration, logger: Logger) async throws
+        -> (router: Router<WharfRequestContext>, registry: Registry)
+    {
         let blobs: any BlobStore
         let metadata: any MetadataStore
         let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
         switch configuration.storage {
         case .embedded:
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try DataDirectory.prepare(directory, logger: logger)
             blobs = try await FilesystemBlobStore(root: directory)
             metadata = try SQLiteMetadataStore(path: directory + "/metadata.sqlite")
+            DataDirectory.tighten(directory, logger: logger)  // the -wal and -shm files exist once the database is open
         case .inMemory:
             blobs = InMemoryBlobStore()
             metadata = InMemoryMetadataStore()
