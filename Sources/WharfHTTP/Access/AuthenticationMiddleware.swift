@@ -21,8 +21,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 context.presentedCredentials = true
             }
         } catch {
+            // Registry clients read the refusal from the challenge (and the token endpoint's body) and print it.
+            if TokenEndpoint.paths.contains(request.uri.path) { return TokenEndpoint.errorResponse(error, request: request, context: context) }
             return request.uri.path.hasPrefix("/v2")
-                ? ErrorMapping.ociResponse(error, request: request, context: context)
+                ? ErrorMapping.ociResponse(error, request: request, context: context, refusedCredentials: true)
                 : ErrorMapping.statusResponse(error, context: context)
         }
         return try await next(request, context)

@@ -26,17 +26,44 @@ enum TokenEndpoint {
                     let secret = try await access.token(forBasic: user, password: password, source: context.source)
                     return JSONWire.response(Answer(token: secret, access_token: secret))
                 } catch {
-                    return ErrorMapping.ociResponse(error, request: request, context: context)
+                    return errorResponse(error, request: request, context: context)
                 }
             }
         }
     }
 
-    /// `Bearer realm="<scheme>://<host>/openshift/token",service="wharf",scope="…"`.
-    static func challenge(for request: Request, scheme: String, scope: String?) -> String {
+    /// The OAuth 2 members of a token endpoint error (RFC 6749 §5.2) beside the registry's `errors`.
+    struct ErrorAnswer: Encodable {
+        var errors: [OCIErrorBody.Entry]
+        var error: String
+        var error_description: String
+    }
+
+    /// A refused token request: the OCI error with its challenge (`error="invalid_token"` and the reason as
+    /// `error_description`, which skopeo and docker print), its body carrying `error` and `error_description` too.
+    static func errorResponse(_ error: any Error, request: Request, context: WharfRequestContext) -> Response {
+        let error = ErrorMapping.domainError(error, context: context)
+        var response = ErrorMapping.ociResponse(error, request: request, context: context, refusedCredentials: true)
+        let (code, _) = ErrorMapping.oci(error.code)
+        let answer = ErrorAnswer(errors: [.init(code: code, message: error.message, detail: error.detail)],
+                                 error: error.code == .unauthorized ? "invalid_token" : "invalid_request", error_description: error.message)
+        let bytes = JSONWire.encode(answer)
+        response.headers[.contentLength] = String(bytes.count)
+        response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
+        return response
+    }
+
+    /// `Bearer realm="<scheme>://<host>/openshift/token",service="wharf",scope="…"`, and when credentials were refused
+    /// `error="invalid_token",error_description="<refusal>"` (RFC 6750 §3).
+    static func challenge(for request: Request, scheme: String, scope: String?, refusal: String? = nil) -> String {
         let host = request.head.authority ?? "localhost"
         var value = "Bearer realm=\"\(scheme)://\(host)\(paths[0])\",service=\"wharf\""
         if let scope { value += ",scope=\"\(scope)\"" }
+        if let refusal {
+            var quoted = ""
+            quoted.unicodeScalars.append(contentsOf: refusal.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" })
+            value += ",error=\"invalid_token\",error_description=\"\(quoted)\""
+        }
         return value
     }
 }

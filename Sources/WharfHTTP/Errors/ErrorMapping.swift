@@ -78,14 +78,20 @@ enum ErrorMapping {
         return WharfError(.internal, "internal error (request id \(id))", cause: error)
     }
 
-    /// The OCI error response for `error`: `{"errors":[{"code","message","detail"}]}`, no body for HEAD.
-    static func ociResponse(_ error: any Error, request: Request, context: WharfRequestContext) -> Response {
+    /// The OCI error response for `error`: `{"errors":[{"code","message","detail"}]}`, no body for HEAD. When the
+    /// request's own credentials were refused (`refusedCredentials`), the challenge says so with RFC 6750's
+    /// `error="invalid_token"` and the message as `error_description`, which registry clients print.
+    static func ociResponse(_ error: any Error, request: Request, context: WharfRequestContext, refusedCredentials: Bool = false) -> Response {
         let error = domainError(error, context: context)
         let (code, status) = oci(error.code)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let size = error.detail["blobSize"] { headers[.contentRange] = "bytes */\(size)" }
-        if error.code == .unauthorized { headers[.wwwAuthenticate] = TokenEndpoint.challenge(for: request, scheme: context.scheme, scope: error.detail["scope"]) }
+        if error.code == .unauthorized {
+            headers[.wwwAuthenticate] = TokenEndpoint.challenge(for: request, scheme: context.scheme, scope: error.detail["scope"],
+                                                                 refusal: refusedCredentials ? error.message : nil)
+        }
+        add(error.headers, to: &headers)
         let body = OCIErrorBody(errors: [.init(code: code, message: error.message, detail: error.detail.filter { $0.key != "blobSize" })])
         let bytes = JSONWire.encode(body)
         if request.method == .head {
@@ -105,7 +111,14 @@ enum ErrorMapping {
             details = .init(name: error.name, group: group.isEmpty ? nil : group, kind: error.resource, causes: error.causes.isEmpty ? nil : Array(error.causes.prefix(100)))
         }
         let body = KubernetesStatus(status: "Failure", message: error.message, reason: reason, details: details, code: Int(status.code))
-        return JSONWire.response(body, status: status)
+        var response = JSONWire.response(body, status: status)
+        add(error.headers, to: &response.headers)
+        return response
+    }
+
+    /// The error's own response headers (`Retry-After`).
+    static func add(_ extra: [String: String], to headers: inout HTTPFields) {
+        for (name, value) in extra { if let name = HTTPField.Name(name) { headers[name] = value } }
     }
 }
 

@@ -28,6 +28,8 @@ public struct WharfError: Error, Sendable, CustomStringConvertible {
     public var group: String?
     /// Field-level causes of a validation failure (Kubernetes `details.causes`).
     public var causes: [FieldCause]
+    /// Response headers the error calls for (`Retry-After`), kept apart from what the body renders.
+    public var headers: [String: String] = [:]
     /// The underlying error, logged and never sent.
     public var cause: (any Error)?
     public var location: String
