@@ -52,6 +52,7 @@ let package = Package(
         .target(name: "WharfAccess", dependencies: [
             "WharfModel", "WharfStorage",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "WharfImageAPI", dependencies: ["WharfModel", "WharfStorage"], swiftSettings: strict),
         .target(name: "WharfRegistry", dependencies: ["WharfModel", "WharfStorage", "WharfImageAPI", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
@@ -105,7 +106,9 @@ let package = Package(
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfStorageConformance"], swiftSettings: strict),
         .testTarget(name: "BlobStoreFilesystemTests", dependencies: ["BlobStoreFilesystem", "CWharfSystem", "WharfStorageConformance", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "MetadataStoreSQLiteTests", dependencies: ["MetadataStoreSQLite", "WharfStorageConformance", "WharfModel"], swiftSettings: strict),
-        .testTarget(name: "WharfAccessTests", dependencies: ["WharfAccess", "WharfModel", "WharfStorage"], swiftSettings: strict),
+        .testTarget(name: "WharfAccessTests", dependencies: [
+            "WharfAccess", "WharfModel", "WharfStorage", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .testTarget(name: "WharfRegistryTests", dependencies: [
             "WharfRegistry", "WharfImageAPI", "WharfModel", "WharfStorage", .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),

@@ -6,7 +6,7 @@ extension AccessControl {
     /// Makes sure the bootstrap identity (`admin`, bound to `cluster-admin`) has a token. Returns the new secret when
     /// one was created (the first start), `nil` when one already exists. `secret` fixes the secret (for tests).
     public func bootstrapAdmin(secret: String? = nil) async throws -> String? {
-        let name = "admin-bootstrap"
+        let name = Self.bootstrapTokenName
         let exists = try await metadata.read { try await $0.objects.get(ObjectKey(kind: Kind.token, name: name)) != nil }
         guard !exists else { return nil }
         let created = try await createToken(AccessToken(name: name, spec: .init(user: BuiltinRoles.adminUser)), secret: secret,
@@ -15,7 +15,8 @@ extension AccessControl {
     }
 
     /// Creates a token and returns it with its secret in `status.token` (the only time the secret is shown).
-    /// Anyone authenticated may create tokens for themselves; a token for someone else needs `create tokens`.
+    /// Anyone authenticated may create tokens for themselves; a token for someone else needs `create tokens`. A token
+    /// that would be expired already is `invalid`.
     public func createToken(_ token: AccessToken, secret: String? = nil, by caller: UserInfo) async throws -> AccessToken {
         var token = token
         if token.metadata.name?.isEmpty ?? true, let prefix = token.metadata.generateName {
@@ -28,6 +29,9 @@ extension AccessControl {
             causes.append(.invalid("metadata.name", value: name, "must be a lowercase name"))
         }
         if token.spec.user.isEmpty { causes.append(.required("spec.user")) }
+        if let expiry = token.spec.expirationTimestamp, expiry <= now() {
+            causes.append(.invalid("spec.expirationTimestamp", value: expiry.description, "must be in the future"))
+        }
         guard causes.isEmpty else { throw KubernetesError.invalid("Token", name, causes, group: AccessGroup.name) }
         if caller.isAnonymous { throw WharfError(.unauthorized, "authentication required to create tokens") }
         if token.spec.user != caller.username {
@@ -78,18 +82,25 @@ extension AccessControl {
                     throw Self.refusal(caller, ResourceAttributes(namespace: nil, verb: "delete", group: AccessGroup.name, resource: "tokens", name: name))
                 }
             }
-            _ = try await tx.objects.delete(ObjectKey(kind: Kind.token, name: name))
-            if let hash = token.metadata.annotations?["wharf.dev/token-hash"] {
-                _ = try await tx.objects.delete(ObjectKey(kind: Kind.tokenHash, name: hash))
-            }
+            try await Self.remove(token, named: name, in: tx)
             // Processes that cached the token see the new revision on their next request.
             try await PolicyCache.bumpRevision(to: try await tx.objects.nextResourceVersion(), in: tx)
+        }
+    }
+
+    /// Deletes a stored token and its hash in `tx`. A caller revoking a token that may still be cached also bumps the
+    /// policy revision.
+    static func remove(_ token: AccessToken, named name: String, in tx: any MetadataTransaction) async throws {
+        _ = try await tx.objects.delete(ObjectKey(kind: Kind.token, name: name))
+        if let hash = token.metadata.annotations?["wharf.dev/token-hash"] {
+            _ = try await tx.objects.delete(ObjectKey(kind: Kind.tokenHash, name: hash))
         }
     }
 
     static func redacted(_ token: AccessToken) -> AccessToken {
         var token = token
         token.metadata.annotations?.removeValue(forKey: "wharf.dev/token-hash")
+        token.metadata.annotations?.removeValue(forKey: credentialAnnotation)
         if token.metadata.annotations?.isEmpty == true { token.metadata.annotations = nil }
         token.status = nil
         return token

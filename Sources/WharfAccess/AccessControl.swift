@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 public import WharfModel
 public import WharfStorage
 
@@ -9,16 +10,20 @@ public import WharfStorage
 public struct AccessControl: Sendable {
     public private(set) var metadata: any MetadataStore
     let now: @Sendable () -> Time
-    let throttle = LoginThrottle()
+    let throttle: LoginThrottle
     let policy = PolicyCache()
+    let loginTokens = LoginTokenCache()
     let htpasswd: Htpasswd?
+    let logger: Logger
 
     /// `htpasswd` names a file of users with bcrypt passwords, reloaded when it changes.
-    public init(metadata: any MetadataStore, htpasswd: String? = nil,
+    public init(metadata: any MetadataStore, htpasswd: String? = nil, logger: Logger = Logger(label: "wharf.access"),
                 now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
         self.metadata = metadata
         self.htpasswd = htpasswd.map(Htpasswd.init(path:))
         self.now = now
+        self.logger = logger
+        throttle = LoginThrottle(metadata: metadata, now: now, logger: logger)
     }
 
     /// The same access control over a store that rolls every write back (`dryRun=All`).
@@ -28,27 +33,23 @@ public struct AccessControl: Sendable {
         return copy
     }
 
-    /// The user behind Basic credentials: an htpasswd user and password, or any user name with a token as the
-    /// password (as `docker login -p <token>` sends). `unauthorized` otherwise.
+    /// The user behind Basic credentials: any user name with a token as the password (as `docker login -p <token>`
+    /// sends), or an htpasswd user and password. `unauthorized` otherwise; `tooManyRequests` while the user name is
+    /// locked out from `source` for wrong passwords (a valid token is accepted all the same).
     public func user(forBasic username: String, password: String, source: String) async throws -> UserInfo {
-        try throttle.check(source)
-        if let htpasswd, htpasswd.verify(user: username, password: password) { return .authenticated(username) }
-        return try await user(forToken: password, source: source)
+        try await syncHtpasswd()
+        if let user = try await tokenUser(password) { return user }
+        try await checkPassword(username, password, source: source)
+        return .authenticated(username)
     }
 
     /// A bearer token for Basic credentials, for the registry token endpoint: a token password is returned as it is;
-    /// an htpasswd password gets a new token for the user that expires in an hour.
+    /// an htpasswd password gets a login token for the user that expires in an hour (see `loginToken`).
     public func token(forBasic username: String, password: String, source: String) async throws -> String {
-        try throttle.check(source)
-        if let htpasswd, htpasswd.verify(user: username, password: password) {
-            let name = "login-\(UUID().uuidString.prefix(13).lowercased())"
-            let expiry = Time(secondsSince1970: now().secondsSince1970 + 3600)
-            let token = try await createToken(AccessToken(name: name, spec: .init(user: username, expirationTimestamp: expiry)),
-                                              by: .authenticated(username))
-            return token.status?.token ?? ""
-        }
-        _ = try await user(forToken: password, source: source)
-        return password
+        try await syncHtpasswd()
+        if try await tokenUser(password) != nil { return password }
+        try await checkPassword(username, password, source: source)
+        return try await loginToken(for: username, password: password)
     }
 
     /// The stored kinds of tokens: by name, and by the hash of their secret.
@@ -57,11 +58,19 @@ public struct AccessControl: Sendable {
         static let tokenHash = "TokenHash"
     }
 
-    /// The user behind a bearer token secret; `unauthorized` when it is unknown or expired. Failed attempts from
-    /// `source` are counted, and too many in a minute are `tooManyRequests`. A token looked up before is served from
-    /// memory for as long as the policy revision (which every revocation bumps) stays the same.
+    /// The user behind a bearer token secret; `unauthorized` when it is unknown, expired, or a login token whose user
+    /// left the htpasswd file or changed password. Tokens are not throttled (`source` is not counted): they cannot be
+    /// guessed.
     public func user(forToken secret: String, source: String) async throws -> UserInfo {
-        try throttle.check(source)
+        try await syncHtpasswd()
+        guard let user = try await tokenUser(secret) else { throw WharfError(.unauthorized, "authentication required: the token is not valid") }
+        return user
+    }
+
+    /// The user of the token whose secret is `secret`; `nil` when there is none, `unauthorized` when it may no longer
+    /// be used. A token looked up before is served from memory for as long as the policy revision (which every
+    /// revocation bumps) stays the same.
+    func tokenUser(_ secret: String) async throws -> UserInfo? {
         let hash = TokenSecret.hash(secret)
         let generation = metadata.generation
         let grant = try await metadata.read { tx -> PolicyCache.Grant? in
@@ -71,19 +80,32 @@ public struct AccessControl: Sendable {
                   let token = try? JSONDecoder().decode(AccessToken.self, from: Data(stored.document)),
                   TokenSecret.equal(stored.key.name, hash) else { return nil }
             let grant = PolicyCache.Grant(user: .authenticated(token.spec.user, groups: token.spec.groups ?? []),
-                                          expiry: token.spec.expirationTimestamp)
+                                          expiry: token.spec.expirationTimestamp, credential: token.metadata.annotations?[Self.credentialAnnotation])
             policy.remember(grant, forHash: hash, at: revision)
             return grant
         }
-        guard let grant else {
-            throttle.recordFailure(source)
-            throw WharfError(.unauthorized, "authentication required: the token is not valid")
-        }
+        guard let grant else { return nil }
         if let expiry = grant.expiry, expiry <= now() {
-            throttle.recordFailure(source)
-            throw WharfError(.unauthorized, "authentication required: the token has expired")
+            throw WharfError(.unauthorized, "authentication required: the token has expired; log in again")
+        }
+        if let credential = grant.credential, htpasswd?.credential(of: grant.user.username) != credential {
+            throw WharfError(.unauthorized, "authentication required: the token is revoked: its user was removed from the htpasswd file "
+                             + "or changed password; log in again")
         }
         return grant.user
+    }
+
+    /// Checks an htpasswd password, under the login throttle: wrong passwords of a user the file names are counted
+    /// per source.
+    private func checkPassword(_ username: String, _ password: String, source: String) async throws {
+        let refused = WharfError(.unauthorized, "authentication required: invalid user name or password")
+        guard let htpasswd, htpasswd.knows(username) else { throw refused }
+        let hadFailures = try await throttle.check(user: username, source: source)
+        guard htpasswd.verify(user: username, password: password) else {
+            try await throttle.recordFailure(user: username, source: source)
+            throw refused
+        }
+        if hadFailures { try await throttle.clear(user: username, source: source) }
     }
 
     /// Whether `user` may do `attributes`: some role bound to the user (cluster-wide, or in the request's namespace)

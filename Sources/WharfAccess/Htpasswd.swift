@@ -1,23 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Synchronization
 
-/// Users and bcrypt password hashes from an htpasswd file (`user:$2y$…` lines), reloaded when the file changes.
-/// Lines with other hash schemes are ignored. Successful checks are remembered for a minute, so registry clients that
-/// send Basic credentials on every request do not pay for bcrypt each time.
+/// Users and bcrypt password hashes from an htpasswd file (`user:$2y$…` lines). Lines with other hash schemes are
+/// ignored. `reload` reads the file again when it changed; `AccessControl` calls it before every authentication, so
+/// that it can revoke the tokens of users the file no longer names. Successful checks are remembered for a minute, so
+/// registry clients that send Basic credentials on every request do not pay for bcrypt each time.
 final class Htpasswd: Sendable {
     let path: String
+
+    /// What identifies one version of the file: a rewrite in place changes the time or size, a rename the inode.
+    private struct Version: Equatable {
+        var device: UInt64, inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int
+    }
+
     private struct State {
-        var modified: Date?
+        var version: Version?
+        var read = false
         var hashes: [String: String] = [:]
+        var credentials: [String: String] = [:]
         var recent: [String: Date] = [:]
     }
     private let state = Mutex(State())
 
     init(path: String) { self.path = path }
 
+    /// Reads the file again if it changed since the last read (or was never read), and returns each user's credential
+    /// (see `credential(of:)`) then; `nil` when nothing changed. A missing or unreadable file names no users.
+    func reload() -> [String: String]? {
+        let version = currentVersion()
+        guard state.withLock({ !$0.read || $0.version != version }) else { return nil }
+        var hashes: [String: String] = [:]
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in text.split(whereSeparator: \.isNewline) {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                let hash = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                if hash.hasPrefix("$2") { hashes[String(line[..<colon])] = hash }
+            }
+        }
+        let credentials = hashes.mapValues(TokenSecret.hash)
+        state.withLock { state in
+            state.version = version
+            state.read = true
+            state.hashes = hashes
+            state.credentials = credentials
+            state.recent.removeAll()
+        }
+        return credentials
+    }
+
+    /// Forgets the last read, so that the next `reload` reads the file and reports it again.
+    func invalidate() {
+        state.withLock { $0.read = false }
+    }
+
+    /// A fingerprint of `user`'s password hash (its SHA-256), which changes with the password; `nil` for an unknown user.
+    func credential(of user: String) -> String? {
+        state.withLock { $0.credentials[user] }
+    }
+
+    /// Whether the file names `user`.
+    func knows(_ user: String) -> Bool {
+        state.withLock { $0.hashes[user] != nil }
+    }
+
     /// Whether `password` is `user`'s.
     func verify(user: String, password: String) -> Bool {
-        reloadIfChanged()
         let cacheKey = TokenSecret.hash("\(user)\u{0}\(password)")
         let (hash, remembered) = state.withLock { state -> (String?, Bool) in
             let recent = state.recent[cacheKey].map { Date().timeIntervalSince($0) < 60 } ?? false
@@ -33,21 +83,10 @@ final class Htpasswd: Sendable {
         return true
     }
 
-    private func reloadIfChanged() {
-        let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-        guard state.withLock({ $0.modified != modified }) else { return }
-        var hashes: [String: String] = [:]
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            for line in text.split(whereSeparator: \.isNewline) {
-                guard let colon = line.firstIndex(of: ":") else { continue }
-                let hash = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-                if hash.hasPrefix("$2") { hashes[String(line[..<colon])] = hash }
-            }
-        }
-        state.withLock { state in
-            state.modified = modified
-            state.hashes = hashes
-            state.recent.removeAll()
-        }
+    private func currentVersion() -> Version? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return Version(device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
+                       seconds: Int(status.st_mtim.tv_sec), nanoseconds: Int(status.st_mtim.tv_nsec))
     }
 }

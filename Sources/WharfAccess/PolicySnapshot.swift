@@ -57,6 +57,8 @@ final class PolicyCache: Sendable {
     struct Grant: Sendable {
         var user: UserInfo
         var expiry: Time?
+        /// For a login token, the htpasswd credential it was minted from (`Htpasswd.credential(of:)`).
+        var credential: String?
     }
 
     private let current = Mutex<PolicySnapshot?>(nil)

@@ -75,7 +75,7 @@ public enum WharfServer {
         let api = ImageAPI(metadata: metadata, registryHostname: configuration.effectiveRegistryHostname,
                            publicHostname: configuration.publicHostname)
         let registry = Registry(blobs: blobs, metadata: metadata, images: api)
-        let access = AccessControl(metadata: metadata, htpasswd: configuration.htpasswd)
+        let access = AccessControl(metadata: metadata, htpasswd: configuration.htpasswd, logger: logger)
         if let secret = try await access.bootstrapAdmin(secret: configuration.adminToken), configuration.storage == .embedded {
             let file = directory + "/admin.token"
             guard FileManager.default.createFile(atPath: file, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {

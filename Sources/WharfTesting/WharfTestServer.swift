@@ -9,12 +9,14 @@ public enum WharfTestServer {
     /// The secret of the bootstrap admin token of test servers.
     public static let adminToken = "wharf_test-admin-token"
 
-    /// An application on `storage` (in memory by default), listening on an ephemeral port when run live.
-    public static func makeApplication(storage: WharfConfiguration.Storage = .inMemory, dataDirectory: String = "./wharf-test-data")
-        async throws -> some ApplicationProtocol
+    /// An application on `storage` (in memory by default), listening on an ephemeral port when run live, with the
+    /// users of an `htpasswd` file if one is named.
+    public static func makeApplication(storage: WharfConfiguration.Storage = .inMemory, dataDirectory: String = "./wharf-test-data",
+                                       htpasswd: String? = nil) async throws -> some ApplicationProtocol
     {
-        let configuration = WharfConfiguration(port: 0, dataDirectory: dataDirectory, registryHostname: registryHostname, storage: storage,
+        var configuration = WharfConfiguration(port: 0, dataDirectory: dataDirectory, registryHostname: registryHostname, storage: storage,
                                                adminToken: adminToken)
+        configuration.htpasswd = htpasswd
         return Application(router: try await WharfServer.makeRouter(configuration), server: try WharfServer.serverBuilder(configuration),
                            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }

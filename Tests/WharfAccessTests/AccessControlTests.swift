@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import WharfModel
 import WharfStorage
@@ -6,7 +7,9 @@ import WharfStorage
 
 @Suite("Identities: tokens and htpasswd users")
 struct AccessControlTests {
+    /// bcrypt hashes of `hunter2`, with two salts.
     static let hash = "$2b$04$OtxIxBNK9rZ4PIbVqEHrhe0u8WoFEpc2bn5bDVt.DB/vYh/e07sxa"
+    static let otherHash = "$2b$04$JUwqZixNhudf6Bm2rqylXuQlsDGUUCxt4ZQrzDejFrYJgil5ZjY8K"
 
     static func htpasswdFile(_ contents: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("htpasswd-\(UUID().uuidString)").path
@@ -49,20 +52,56 @@ struct AccessControlTests {
         await #expect(throws: WharfError.self) { try await access.user(forBasic: "alice", password: "hunter2", source: "t") }
     }
 
-    @Test("Expired tokens are refused, and so is a source after too many failures")
-    func expiryAndThrottle() async throws {
-        let access = AccessControl(metadata: InMemoryMetadataStore())
-        let expired = try await access.createToken(AccessToken(name: "old", spec: .init(user: "u", expirationTimestamp: Time(secondsSince1970: 1))),
-                                                   by: .authenticated("u"))
-        await #expect(throws: WharfError.self) { try await access.user(forToken: expired.status!.token!, source: "x") }
-        for _ in 0..<LoginThrottle.limit { _ = try? await access.user(forToken: "wharf_wrong", source: "attacker") }
+    @Test("Expired tokens are refused with a reason; unknown bearer tokens are never throttled")
+    func expiry() async throws {
+        let clock = TestClock()
+        let access = AccessControl(metadata: InMemoryMetadataStore(), now: clock.now)
+        let soon = try await access.createToken(AccessToken(name: "old", spec: .init(user: "u", expirationTimestamp: clock.now().advanced(by: 10))),
+                                                by: .authenticated("u"))
+        #expect(try await access.user(forToken: soon.status!.token!, source: "x").username == "u")
+        clock.advance(by: 10)
+        do {
+            _ = try await access.user(forToken: soon.status!.token!, source: "x")
+            Issue.record("an expired token was accepted")
+        } catch let error as WharfError {
+            #expect(error.code == .unauthorized)
+            #expect(error.message.contains("expired"))
+        }
+        for _ in 0..<(LoginThrottle.limit + 5) { _ = try? await access.user(forToken: "wharf_wrong", source: "attacker") }
         do {
             _ = try await access.user(forToken: "wharf_wrong", source: "attacker")
-            Issue.record("a throttled source was let through")
-        } catch {
-            #expect((error as? WharfError)?.code == .tooManyRequests)
+            Issue.record("an unknown token was accepted")
+        } catch let error as WharfError {
+            #expect(error.code == .unauthorized, "bad tokens are not guessable and not throttled")
         }
         let fresh = try await access.createToken(AccessToken(name: "new", spec: .init(user: "u")), by: .authenticated("u"))
-        #expect(try await access.user(forToken: fresh.status!.token!, source: "elsewhere").username == "u")
+        #expect(try await access.user(forToken: fresh.status!.token!, source: "attacker").username == "u")
     }
+
+    @Test("A token that would be expired already is Invalid, with the field named")
+    func expiredAtCreation() async throws {
+        let clock = TestClock()
+        let access = AccessControl(metadata: InMemoryMetadataStore(), now: clock.now)
+        for expiry in [clock.now(), clock.now().advanced(by: -3600)] {
+            do {
+                _ = try await access.createToken(AccessToken(name: "past", spec: .init(user: "u", expirationTimestamp: expiry)), by: .authenticated("u"))
+                Issue.record("a token expiring at \(expiry) was created")
+            } catch let error as WharfError {
+                #expect(error.code == .invalid)
+                #expect(error.causes.map(\.field) == ["spec.expirationTimestamp"])
+            }
+        }
+        #expect(try await access.tokens(visibleTo: .authenticated("u")).items.isEmpty)
+    }
+}
+
+/// A clock that tests move by hand.
+final class TestClock: Sendable {
+    private let seconds = Mutex<Int64>(1_800_000_000)
+    var now: @Sendable () -> Time { { Time(secondsSince1970: self.seconds.withLock { $0 }) } }
+    func advance(by delta: Int64) { seconds.withLock { $0 += delta } }
+}
+
+extension Time {
+    func advanced(by delta: Int64) -> Time { Time(secondsSince1970: secondsSince1970 + delta) }
 }

@@ -4,8 +4,15 @@ import HummingbirdTesting
 import Testing
 import WharfModel
 
-@Suite("Logins on the wire: refusals clients can print")
+@Suite("Logins on the wire: the throttle's 429, refusals clients can print, tokens that cannot be born expired")
 struct LoginTests {
+    /// alice:hunter2 (bcrypt, cost 4).
+    static func htpasswdFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("htpasswd-\(UUID().uuidString)").path
+        try "alice:$2b$04$OtxIxBNK9rZ4PIbVqEHrhe0u8WoFEpc2bn5bDVt.DB/vYh/e07sxa\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     static func basic(_ user: String, _ password: String) -> [String: String] {
         ["Authorization": "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()]
     }
@@ -19,6 +26,30 @@ struct LoginTests {
             parameters[String(header[Range(match.range(at: 1), in: header)!])] = String(header[Range(match.range(at: 2), in: header)!])
         }
         return parameters
+    }
+
+    @Test("Wrong passwords lock out that user with 429 and Retry-After on /v2/, /apis/ and the token endpoint; a valid token still works")
+    func throttle() async throws {
+        let path = try Self.htpasswdFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await Wire.test(htpasswd: path) { wire in
+            let token = try await wire.json(.post, "/apis/wharf.dev/v1/tokens", #"{"metadata":{"name":"alice-ci"},"spec":{"user":"alice"}}"#)
+            let secret = try #require(token.value("status.token") as? String)
+            for _ in 0..<20 {
+                #expect(try await wire.as(nil).send(.get, "/v2/", headers: Self.basic("alice", "guess")).status == .unauthorized)
+            }
+            for path in ["/v2/", "/apis/wharf.dev/v1/tokens", "/openshift/token"] {
+                let locked = try await wire.as(nil).send(.get, path, headers: Self.basic("alice", "hunter2"))
+                #expect(locked.status == .tooManyRequests, "\(path): \(locked.status)")
+                let retry = try #require(locked.header("Retry-After").flatMap { Int($0) }, "\(path) sends Retry-After")
+                #expect((1...60).contains(retry))
+            }
+            #expect(try await wire.as(secret).send(.get, "/v2/").status == .ok)
+            #expect(try await wire.as(nil).send(.get, "/v2/", headers: Self.basic("alice", secret)).status == .ok)
+            let exchanged = try await wire.as(nil).send(.get, "/openshift/token", headers: Self.basic("alice", secret))
+            #expect(exchanged.status == .ok)
+            #expect(exchanged.json["token"] as? String == secret)
+        }
     }
 
     @Test("A refused token says why: error=invalid_token and error_description in the challenge and the token endpoint's body")
@@ -52,6 +83,20 @@ struct LoginTests {
             let anonymous = try await wire.as(nil).send(.get, "/v2/ns/app/tags/list")
             #expect(anonymous.status == .unauthorized)
             #expect(Self.challenge(anonymous)["error"] == nil, "a request without credentials gets a plain challenge")
+        }
+    }
+
+    @Test("POST tokens with an expirationTimestamp in the past is 422 Invalid with a field cause")
+    func expiredAtCreation() async throws {
+        try await Wire.test { wire in
+            let response = try await wire.json(.post, "/apis/wharf.dev/v1/tokens",
+                                               #"{"metadata":{"name":"late"},"spec":{"user":"u","expirationTimestamp":"2020-01-01T00:00:00Z"}}"#)
+            #expect(response.status == .unprocessableContent)
+            #expect(response.reason == "Invalid")
+            #expect(response.value("details.causes.0.field") as? String == "spec.expirationTimestamp")
+            #expect(response.value("details.causes.0.reason") as? String == "FieldValueInvalid")
+            let list = try await wire.json(.get, "/apis/wharf.dev/v1/tokens")
+            #expect(!list.text.contains("\"late\""))
         }
     }
 }

@@ -54,6 +54,12 @@ struct Wire {
         try await WharfTestServer.withRouter { client in try await body(Wire(client: client)) }
     }
 
+    /// Runs `body` against a fresh in-memory Wharf whose users are those of the htpasswd file at `htpasswd`.
+    static func test(htpasswd: String, _ body: @escaping @Sendable (Wire) async throws -> Void) async throws {
+        let app = try await WharfTestServer.makeApplication(htpasswd: htpasswd)
+        try await app.test(.router) { client in try await body(Wire(client: client)) }
+    }
+
     /// Runs `body` against a fresh Wharf on the embedded storage (SQLite and files in a temporary directory), over a
     /// real socket.
     static func testLive(_ body: @escaping @Sendable (Wire) async throws -> Void) async throws {

@@ -324,3 +324,66 @@ def test_audit_log_names_who_pushed(start_wharf, skopeo, tmp_path):
     assert any(e.get("method") == "POST" and e.get("path") == TOKENS_API and e.get("user") == "admin"
                for e in audit_entries(server)), "creating bob's token was not audited as admin"
     assert token not in server.log(), "a token secret was logged"
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Login tokens of htpasswd users
+
+
+def tokens_of(server: WharfServer, user: str) -> list[str]:
+    r = server.get(TOKENS_API)
+    assert r.status_code == 200, f"GET {TOKENS_API}: {r.status_code} {r.text}"
+    return [item["metadata"]["name"] for item in r.json()["items"] if item["spec"]["user"] == user]
+
+
+def test_skopeo_commands_of_an_htpasswd_user_share_a_login_token(start_wharf, skopeo, tmp_path):
+    htpasswd = tmp_path / "htpasswd"
+    htpasswd.write_text(f"alice:{bcrypt.hashpw(b'wonderland', bcrypt.gensalt(rounds=10)).decode()}\n")
+    server = start_wharf("wharfd-login-reuse", args=("--htpasswd", str(htpasswd)))
+    bind_cluster_role(server, "reuse", "build-alice", "system:image-builder", "alice")
+    auth = logged_in(server, "alice", "wonderland", tmp_path / "alice.json")
+
+    image = build_image(seed=360)
+    push_layout(skopeo, server, image, "reuse/app", "v1", "--dest-authfile", str(auth))
+    for _ in range(5):
+        skopeo.run("inspect", "--tls-verify=false", "--raw", "--authfile", str(auth), f"docker://{server.registry}/reuse/app:v1")
+    pull_and_check(skopeo, server, "reuse/app", "v1", image, auth, tmp_path)
+
+    tokens = tokens_of(server, "alice")
+    assert 1 <= len(tokens) <= 2, f"8 skopeo commands by alice left {len(tokens)} login tokens: {tokens}"
+
+
+def test_a_user_removed_from_htpasswd_loses_their_tokens(start_wharf, skopeo, tmp_path):
+    def line(user: str, password: bytes) -> str:
+        return f"{user}:{bcrypt.hashpw(password, bcrypt.gensalt(rounds=10)).decode()}\n"
+
+    htpasswd = tmp_path / "htpasswd"
+    bob_line = line("bob", b"builder")
+    htpasswd.write_text(line("alice", b"wonderland") + bob_line)
+    server = start_wharf("wharfd-htpasswd-removal", args=("--htpasswd", str(htpasswd)))
+    image = build_image(seed=361)
+    push_layout(skopeo, server, image, "team/app", "latest")  # as admin
+    for user in ("alice", "bob"):
+        bind_cluster_role(server, "team", f"pull-{user}", "system:image-puller", user)
+
+    alice_auth = logged_in(server, "alice", "wonderland", tmp_path / "alice.json")
+    pull_and_check(skopeo, server, "team/app", "latest", image, alice_auth, tmp_path)
+    session = anonymous(server)
+    r = session.get(server.url("/openshift/token"), auth=("alice", "wonderland"), timeout=30)
+    assert r.status_code == 200, f"token endpoint for alice: {r.status_code} {r.text}"
+    alice_token = r.json()["token"]
+    bearer = {"Authorization": f"Bearer {alice_token}"}
+    assert session.get(server.url("/v2/team/app/tags/list"), headers=bearer, timeout=30).status_code == 200
+    bob_token = session.get(server.url("/openshift/token"), auth=("bob", "builder"), timeout=30).json()["token"]
+    assert tokens_of(server, "alice"), "alice's login left no token"
+
+    htpasswd.write_text(bob_line)  # alice is removed
+
+    r = session.get(server.url("/v2/team/app/tags/list"), headers=bearer, timeout=30)
+    assert r.status_code == 401, f"alice's token still works after her removal: {r.status_code} {r.text}"
+    assert tokens_of(server, "alice") == [], "alice's tokens were not revoked"
+    result = run_skopeo("copy", "--src-tls-verify=false", "--src-authfile", str(alice_auth),
+                        f"docker://{server.registry}/team/app:latest", f"oci:{tmp_path / 'after'}:latest")
+    assert result.returncode != 0, "a pull by a removed user succeeded"
+    r = session.get(server.url("/v2/team/app/tags/list"), headers={"Authorization": f"Bearer {bob_token}"}, timeout=30)
+    assert r.status_code == 200, f"bob's token stopped working when alice was removed: {r.status_code}"
