@@ -387,3 +387,25 @@ def test_a_user_removed_from_htpasswd_loses_their_tokens(start_wharf, skopeo, tm
     assert result.returncode != 0, "a pull by a removed user succeeded"
     r = session.get(server.url("/v2/team/app/tags/list"), headers={"Authorization": f"Bearer {bob_token}"}, timeout=30)
     assert r.status_code == 200, f"bob's token stopped working when alice was removed: {r.status_code}"
+
+
+def test_skopeo_says_a_token_has_expired(start_wharf, tmp_path):
+    import datetime
+    import time
+
+    server = start_wharf("wharfd-expired-token")
+    expiry = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=4)
+    r = server.post(TOKENS_API, json={"metadata": {"name": "brief"},
+                                      "spec": {"user": "admin", "expirationTimestamp": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}})
+    assert r.status_code == 201, f"POST {TOKENS_API}: {r.status_code} {r.text}"
+    auth = logged_in(server, "anyone", r.json()["status"]["token"], tmp_path / "brief.json")
+    time.sleep(max(0.0, (expiry - datetime.datetime.now(datetime.timezone.utc)).total_seconds() + 1.5))
+
+    result = run_skopeo("inspect", "--tls-verify=false", "--authfile", str(auth), f"docker://{server.registry}/team/app:latest")
+    assert result.returncode != 0, "an expired token was accepted"
+    assert "token has expired" in result.stderr, f"skopeo does not say why the token was refused:\n{result.stderr}"
+
+    past = server.post(TOKENS_API, json={"metadata": {"name": "late"},
+                                         "spec": {"user": "admin", "expirationTimestamp": "2020-01-01T00:00:00Z"}})
+    assert past.status_code == 422, f"a token created expired: {past.status_code} {past.text}"
+    assert [c["field"] for c in past.json()["details"]["causes"]] == ["spec.expirationTimestamp"]
