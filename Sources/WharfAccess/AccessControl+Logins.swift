@@ -50,6 +50,12 @@ extension AccessControl {
         }
     }
 
+    /// Forgets the wrong passwords that no longer count (all older than the throttle's window); returns how many
+    /// user-and-source records were deleted.
+    public func purgeStaleLoginFailures() async throws -> Int {
+        try await throttle.purgeStale()
+    }
+
     /// Reads the htpasswd file again when it changed, and revokes the tokens its change takes away: every token of a
     /// user it no longer names (whoever made it; the bootstrap admin's excepted), and the login tokens of a user whose
     /// password changed. The users last seen are stored with the tokens, so whichever replica, or restarted process,

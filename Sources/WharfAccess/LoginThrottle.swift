@@ -9,7 +9,7 @@ import WharfStorage
 /// Only passwords are throttled: a token (valid, expired or revoked) is recognised before the throttle is asked, and an
 /// unknown one cannot be guessed, so a client holding a valid token is never locked out. The failures live in the
 /// metadata store (one `LoginFailures` object per user and source, at most `limit` times each), so every replica counts
-/// the same failures and a restart forgets none.
+/// the same failures and a restart forgets none; records whose failures are all a window old are purged.
 struct LoginThrottle: Sendable {
     static let limit = 20
     static let window: Int64 = 60
@@ -63,6 +63,24 @@ struct LoginThrottle: Sendable {
     /// Forgets the failures of `user` from `source`, after a right password.
     func clear(user: String, source: String) async throws {
         _ = try await metadata.transaction { try await $0.objects.delete(Self.key(user: user, source: source)) }
+    }
+
+    /// Deletes the records whose failures are all a window old, returning how many; `LoginFailurePurger` calls it.
+    /// Safe on every replica at once.
+    func purgeStale() async throws -> Int {
+        let now = self.now().secondsSince1970
+        func stale(_ stored: StoredObject) -> Bool {
+            (Self.decode(stored)?.times.allSatisfy { now - $0 >= Self.window }) ?? true
+        }
+        let keys = try await metadata.read { try await $0.objects.list(kind: Self.kind, namespace: nil) }.filter(stale).map(\.key)
+        guard !keys.isEmpty else { return 0 }
+        return try await metadata.transaction { tx in
+            var purged = 0
+            for key in keys {
+                if let stored = try await tx.objects.get(key), stale(stored), try await tx.objects.delete(key) { purged += 1 }
+            }
+            return purged
+        }
     }
 
     static func key(user: String, source: String) -> ObjectKey {

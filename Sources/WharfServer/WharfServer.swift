@@ -22,12 +22,13 @@ public enum WharfServer {
         _ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd"),
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        let (router, registry) = try await makeComponents(configuration, logger: logger)
+        let (router, registry, access) = try await makeComponents(configuration, logger: logger)
         return Application(
             router: router,
             server: try serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
-            services: [UploadPurger(registry: registry, maxAge: 24 * 3600, interval: .seconds(3600))],
+            services: [UploadPurger(registry: registry, maxAge: 24 * 3600, interval: .seconds(3600)),
+                       LoginFailurePurger(access: access, interval: .seconds(600))],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
@@ -55,9 +56,9 @@ public enum WharfServer {
         try await makeComponents(configuration, logger: logger).router
     }
 
-    /// The router and the registry behind it (the registry also drives background upload purging).
+    /// The router, and the registry and access control behind it (which also drive background purging).
     static func makeComponents(_ configuration: WharfConfiguration, logger: Logger) async throws
-        -> (router: Router<WharfRequestContext>, registry: Registry)
+        -> (router: Router<WharfRequestContext>, registry: Registry, access: AccessControl)
     {
         let blobs: any BlobStore
         let metadata: any MetadataStore
@@ -86,6 +87,6 @@ public enum WharfServer {
                 + "Log in with: skopeo login --tls-verify=false -u admin -p \"$(cat \(file))\" \(host)\n"
             FileHandle.standardOutput.write(Data(message.utf8))
         }
-        return (WharfRouter.make(registry: registry, api: api, access: access, secure: configuration.tlsCertificate != nil), registry)
+        return (WharfRouter.make(registry: registry, api: api, access: access, secure: configuration.tlsCertificate != nil), registry, access)
     }
 }

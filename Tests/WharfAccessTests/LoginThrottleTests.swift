@@ -94,6 +94,20 @@ struct LoginThrottleTests {
         for _ in 0..<5 { _ = try? await access.user(forBasic: "mallory", password: "guess", source: "s") }
         #expect(try await store.read { try await $0.objects.list(kind: LoginThrottle.kind, namespace: nil) }.isEmpty)
     }
+
+    @Test("Records whose failures no longer count are purged; those that still count stay")
+    func purge() async throws {
+        let clock = TestClock(), store = InMemoryMetadataStore()
+        let (access, path) = try Self.setUp(store, clock: clock)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try? await access.user(forBasic: "alice", password: "guess", source: "old")
+        clock.advance(by: 30)
+        _ = try? await access.user(forBasic: "alice", password: "guess", source: "recent")
+        clock.advance(by: 30)
+        #expect(try await access.purgeStaleLoginFailures() == 1)
+        let left = try await store.read { try await $0.objects.list(kind: LoginThrottle.kind, namespace: nil) }
+        #expect(left.compactMap(LoginThrottle.decode).map(\.source) == ["recent"])
+    }
 }
 
 /// Collects what a `Logger` logs.
