@@ -6,7 +6,8 @@ import WharfModel
 
 /// The registry token endpoint (`/openshift/token`, also `/v2/token`), where clients exchange Basic credentials for a
 /// bearer token after a 401 challenge. A token given as the password is returned as it is, as OpenShift does; an
-/// htpasswd password gets a new token that expires in an hour; no credentials get the literal `anonymous`.
+/// htpasswd password gets a login token that expires in an hour (the same one again while it has more than half its
+/// hour left, see `AccessControl.token(forBasic:password:source:)`); no credentials get the literal `anonymous`.
 enum TokenEndpoint {
     struct Answer: Encodable {
         var token: String
