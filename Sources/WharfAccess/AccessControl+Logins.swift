@@ -61,7 +61,7 @@ extension AccessControl {
     /// password changed. The users last seen are stored with the tokens, so whichever replica, or restarted process,
     /// first sees the change revokes, once.
     func syncHtpasswd() async throws {
-        guard let htpasswd, let users = htpasswd.reload() else { return }
+        guard let htpasswd, let users = await htpasswd.reload() else { return }
         do {
             let revoked = try await revokeTokens(forChangesTo: users)
             if !revoked.isEmpty {

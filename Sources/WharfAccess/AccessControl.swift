@@ -16,11 +16,13 @@ public struct AccessControl: Sendable {
     let htpasswd: Htpasswd?
     let logger: Logger
 
-    /// `htpasswd` names a file of users with bcrypt passwords, reloaded when it changes.
-    public init(metadata: any MetadataStore, htpasswd: String? = nil, logger: Logger = Logger(label: "wharf.access"),
+    /// `htpasswd` names a file of users with bcrypt passwords, reloaded when it changes: it is looked at no more than
+    /// once per `htpasswdRecheck`.
+    public init(metadata: any MetadataStore, htpasswd: String? = nil, htpasswdRecheck: Duration = .seconds(1),
+                logger: Logger = Logger(label: "wharf.access"),
                 now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
         self.metadata = metadata
-        self.htpasswd = htpasswd.map(Htpasswd.init(path:))
+        self.htpasswd = htpasswd.map { Htpasswd(path: $0, recheck: htpasswdRecheck) }
         self.now = now
         self.logger = logger
         throttle = LoginThrottle(metadata: metadata, now: now, logger: logger)
@@ -101,7 +103,7 @@ public struct AccessControl: Sendable {
         let refused = WharfError(.unauthorized, "authentication required: invalid user name or password")
         guard let htpasswd, htpasswd.knows(username) else { throw refused }
         let hadFailures = try await throttle.check(user: username, source: source)
-        guard htpasswd.verify(user: username, password: password) else {
+        guard await htpasswd.verify(user: username, password: password) else {
             try await throttle.recordFailure(user: username, source: source)
             throw refused
         }

@@ -2,12 +2,15 @@
 import Glibc
 #endif
 import Foundation
+import NIOPosix
 import Synchronization
 
 /// Users and bcrypt password hashes from an htpasswd file (`user:$2y$…` lines). Lines with other hash schemes are
 /// ignored. `reload` reads the file again when it changed; `AccessControl` calls it before every authentication, so
-/// that it can revoke the tokens of users the file no longer names. Successful checks are remembered for a minute, so
-/// registry clients that send Basic credentials on every request do not pay for bcrypt each time.
+/// that it can revoke the tokens of users the file no longer names. It looks at the file at most once per `recheck`
+/// interval, and then on NIO's thread pool, so that no request waits for a `stat` or a read on its event loop.
+/// Successful checks are remembered for a minute, so registry clients that send Basic credentials on every request do
+/// not pay for bcrypt each time; bcrypt itself runs on the thread pool too (`PasswordHash`).
 final class Htpasswd: Sendable {
     let path: String
 
@@ -19,21 +22,40 @@ final class Htpasswd: Sendable {
     private struct State {
         var version: Version?
         var read = false
+        var checked: ContinuousClock.Instant?
         var hashes: [String: String] = [:]
         var credentials: [String: String] = [:]
         var recent: [String: Date] = [:]
     }
     private let state = Mutex(State())
 
-    init(path: String) { self.path = path }
+    let recheck: Duration
+
+    init(path: String, recheck: Duration = .seconds(1)) {
+        self.path = path
+        self.recheck = recheck
+    }
 
     /// Reads the file again if it changed since the last read (or was never read), and returns each user's credential
-    /// (see `credential(of:)`) then; `nil` when nothing changed. A missing or unreadable file names no users.
-    func reload() -> [String: String]? {
-        let version = currentVersion()
-        guard state.withLock({ !$0.read || $0.version != version }) else { return nil }
+    /// (see `credential(of:)`) then; `nil` when nothing changed or the file was looked at less than `recheck` ago. A
+    /// missing or unreadable file names no users.
+    func reload() async -> [String: String]? {
+        let now = ContinuousClock.now
+        let (due, known) = state.withLock { state -> (Bool, Version?) in
+            if state.read, let checked = state.checked, now - checked < recheck { return (false, state.version) }
+            state.checked = now
+            return (true, state.read ? state.version : nil)
+        }
+        guard due else { return nil }
+        let path = self.path
+        let found = try? await NIOThreadPool.singleton.runIfActive { () -> (Version?, String?)? in
+            let version = Self.version(of: path)
+            if let known, version == known { return nil }
+            return (version, try? String(contentsOfFile: path, encoding: .utf8))
+        }
+        guard let (version, text) = found else { return nil }
         var hashes: [String: String] = [:]
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+        if let text {
             for line in text.split(whereSeparator: \.isNewline) {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 let hash = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
@@ -53,7 +75,10 @@ final class Htpasswd: Sendable {
 
     /// Forgets the last read, so that the next `reload` reads the file and reports it again.
     func invalidate() {
-        state.withLock { $0.read = false }
+        state.withLock { state in
+            state.read = false
+            state.checked = nil
+        }
     }
 
     /// A fingerprint of `user`'s password hash (its SHA-256), which changes with the password; `nil` for an unknown user.
@@ -67,7 +92,7 @@ final class Htpasswd: Sendable {
     }
 
     /// Whether `password` is `user`'s.
-    func verify(user: String, password: String) -> Bool {
+    func verify(user: String, password: String) async -> Bool {
         let cacheKey = TokenSecret.hash("\(user)\u{0}\(password)")
         let (hash, remembered) = state.withLock { state -> (String?, Bool) in
             let recent = state.recent[cacheKey].map { Date().timeIntervalSince($0) < 60 } ?? false
@@ -75,7 +100,7 @@ final class Htpasswd: Sendable {
         }
         guard let hash else { return false }
         if remembered { return true }
-        guard Bcrypt.verify(password, against: hash) else { return false }
+        guard await PasswordHash.verify(password, against: hash) else { return false }
         state.withLock { state in
             if state.recent.count > 10_000 { state.recent.removeAll() }
             state.recent[cacheKey] = Date()
@@ -83,7 +108,7 @@ final class Htpasswd: Sendable {
         return true
     }
 
-    private func currentVersion() -> Version? {
+    private static func version(of path: String) -> Version? {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         return Version(device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),

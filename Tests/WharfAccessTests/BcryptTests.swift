@@ -1,7 +1,7 @@
 import Testing
 @testable import WharfAccess
 
-@Suite("bcrypt verifies htpasswd hashes made by other implementations")
+@Suite("bcrypt (HummingbirdBcrypt) verifies htpasswd hashes made by other implementations")
 struct BcryptTests {
     /// Hashes made with the Python bcrypt package.
     static let cases: [(String, String)] = [
@@ -15,14 +15,23 @@ struct BcryptTests {
 
     @Test("Known hashes verify, and wrong passwords do not", arguments: cases)
     func known(_ password: String, _ hash: String) {
-        #expect(Bcrypt.verify(password, against: hash))
-        #expect(!Bcrypt.verify(password + "x", against: hash) || password.utf8.count >= 72)
+        #expect(PasswordHash.verifyHere(password, against: hash))
+        #expect(!PasswordHash.verifyHere(password + "x", against: hash) || password.utf8.count >= 72)
     }
 
     @Test("Malformed hashes match nothing")
     func malformed() {
-        #expect(!Bcrypt.verify("secret", against: "$1$abc"))
-        #expect(!Bcrypt.verify("secret", against: "$2y$99$" + String(repeating: "a", count: 53)))
-        #expect(!Bcrypt.verify("secret", against: ""))
+        #expect(!PasswordHash.verifyHere("secret", against: "$1$abc"))
+        #expect(!PasswordHash.verifyHere("secret", against: "$2y$99$" + String(repeating: "a", count: 53)))
+        #expect(!PasswordHash.verifyHere("secret", against: ""))
+    }
+
+    @Test("Apache's $2y$ hashes are $2b$ ones; a NUL byte in a password matches nothing; checks run off the caller's thread")
+    func variants() async {
+        let hash = "$2b$04$7YSEjPC.j1dyN/iCwpbmGuCHO5Y5fbQhG6ShKpM8dWhsKbaG9CqVa"
+        #expect(PasswordHash.verifyHere("secret", against: "$2y$" + hash.dropFirst(4)))
+        #expect(!PasswordHash.verifyHere("secret\u{0}more", against: hash))
+        #expect(await PasswordHash.verify("secret", against: hash))
+        #expect(!(await PasswordHash.verify("wrong", against: hash)))
     }
 }

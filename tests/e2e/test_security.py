@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import bcrypt
@@ -379,7 +380,13 @@ def test_a_user_removed_from_htpasswd_loses_their_tokens(start_wharf, skopeo, tm
 
     htpasswd.write_text(bob_line)  # alice is removed
 
-    r = session.get(server.url("/v2/team/app/tags/list"), headers=bearer, timeout=30)
+    # Wharf looks at the file at most once a second, off its event loops.
+    deadline = time.monotonic() + 5
+    while True:
+        r = session.get(server.url("/v2/team/app/tags/list"), headers=bearer, timeout=30)
+        if r.status_code != 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert r.status_code == 401, f"alice's token still works after her removal: {r.status_code} {r.text}"
     assert tokens_of(server, "alice") == [], "alice's tokens were not revoked"
     result = run_skopeo("copy", "--src-tls-verify=false", "--src-authfile", str(alice_auth),
