@@ -17,10 +17,11 @@ public import WharfStorage
 public final class SQLiteMetadataStore: MetadataStore {
     private let pool: DatabasePool
     private let writer = AsyncLock()
-    private let commits = Atomic<UInt64>(0)
+    private let generations = Atomic<UInt64>(0)
+    public let commits = Wakeup()
     private let lock: Int32
 
-    public var generation: UInt64? { commits.load(ordering: .acquiring) }
+    public var generation: UInt64? { generations.load(ordering: .acquiring) }
 
     /// Opens (and migrates) the database at `path`. Throws `unavailable` when another process has it open.
     /// A new database file (and so its `-wal` and `-shm` files, which SQLite gives the database's mode) and the lock
@@ -56,7 +57,8 @@ public final class SQLiteMetadataStore: MetadataStore {
             do {
                 let result = try await body(transaction)
                 try await transaction.control("COMMIT")
-                commits.add(1, ordering: .releasing)
+                generations.add(1, ordering: .releasing)
+                commits.fire()
                 return result
             } catch {
                 try? await transaction.control("ROLLBACK")

@@ -13,6 +13,9 @@ public protocol MetadataStore: Sendable {
     /// for a store that other processes write too. While it stays the same nothing has changed, so readers may keep
     /// what they read (`GenerationCache`).
     var generation: UInt64? { get }
+    /// Fires after each commit this store makes, so that watchers in this process wake at once (`Wakeup`). Commits of
+    /// other processes sharing the database do not fire it: watchers find those by polling.
+    var commits: Wakeup { get }
 }
 
 /// The sub-stores available inside one transaction.

@@ -14,6 +14,7 @@ public enum MetadataStoreConformance {
         .init(name: "tags are replaced whole and listed sorted", run: tags),
         .init(name: "uploads are created, read and deleted", run: uploads),
         .init(name: "a generation, when the store has one, grows with each commit and only then", run: generation),
+        .init(name: "a commit wakes the tasks waiting on commits, and a rollback does not", run: commitWakeups),
     ]
 
     public static func runAll(_ store: any MetadataStore) async throws {
@@ -107,6 +108,22 @@ public enum MetadataStoreConformance {
         try await store.transaction { tx in try await tx.objects.put(object("ConformanceKind", "generation", "x", rv: 1)) }
         let after = store.generation ?? 0
         try expect(after > start, "generation \(after) after a commit, from \(start)")
+    }
+
+    static func commitWakeups(_ store: any MetadataStore) async throws {
+        let seen = store.commits.count
+        do {
+            try await store.transaction { tx in
+                try await tx.objects.put(object("ConformanceKind", "wakeups", "x", rv: 1))
+                throw Abort()
+            }
+        } catch is Abort {}
+        try expectEqual(store.commits.count, seen, "commits fired by a rollback")
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        async let woke: Void = Wakeup.first(of: [(store.commits, seen: seen)], deadline: deadline)
+        try await store.transaction { tx in try await tx.objects.put(object("ConformanceKind", "wakeups", "x", rv: 1)) }
+        await woke
+        try expect(store.commits.count > seen && ContinuousClock.now < deadline, "a waiter was not woken by a commit")
     }
 
     static func serialised(_ store: any MetadataStore) async throws {

@@ -10,6 +10,7 @@ final class PerStatementStore: MetadataStore {
     private let interleave = Mutex<(@Sendable () async throws -> Void)?>(nil)
 
     var generation: UInt64? { nil }
+    var commits: Wakeup { base.commits }
 
     /// Runs `write` after the next listing read.
     func interleave(_ write: @escaping @Sendable () async throws -> Void) {

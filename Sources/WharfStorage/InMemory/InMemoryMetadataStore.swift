@@ -15,11 +15,12 @@ public final class InMemoryMetadataStore: MetadataStore {
 
     private let state = Mutex(State())
     private let writer = AsyncLock()
-    private let commits = Atomic<UInt64>(0)
+    private let generations = Atomic<UInt64>(0)
+    public let commits = Wakeup()
 
     public init() {}
 
-    public var generation: UInt64? { commits.load(ordering: .acquiring) }
+    public var generation: UInt64? { generations.load(ordering: .acquiring) }
 
     public func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
         try await writer.withLock {
@@ -27,7 +28,8 @@ public final class InMemoryMetadataStore: MetadataStore {
             let result = try await body(transaction)
             let final = transaction.state
             state.withLock { $0 = final }
-            commits.add(1, ordering: .releasing)
+            generations.add(1, ordering: .releasing)
+            commits.fire()
             return result
         }
     }
