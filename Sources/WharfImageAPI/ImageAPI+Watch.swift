@@ -10,19 +10,31 @@ public struct WatchRequest: Sendable {
     public var resourceVersion: String?
     public var bookmarks: Bool
     public var timeout: Duration
+    /// Fire it to end the watch early (the server is shutting down, or the client went away): the watch then sends a
+    /// last event, a BOOKMARK with the resourceVersion it has reached when the client asked for bookmarks and an
+    /// ERROR Status (503 ServiceUnavailable) otherwise, and returns.
+    public var stop: Wakeup
 
-    public init(namespace: String?, options: ListOptions, resourceVersion: String?, bookmarks: Bool, timeout: Duration) {
+    public init(namespace: String?, options: ListOptions, resourceVersion: String?, bookmarks: Bool, timeout: Duration,
+                stop: Wakeup = Wakeup()) {
         self.namespace = namespace
         self.options = options
         self.resourceVersion = resourceVersion
         self.bookmarks = bookmarks
         self.timeout = timeout
+        self.stop = stop
     }
 }
 
 extension ImageAPI {
-    /// Watches image streams, calling `emit` with one JSON line per event until the timeout or until `emit` throws
-    /// (the client went away). Pushes through the registry appear like any other change.
+    /// The watches open in this process.
+    public var activeWatches: Int { watches.open }
+
+    /// Watches image streams, calling `emit` with one JSON line per event until the timeout, until `request.stop`
+    /// fires, or until `emit` throws (the client went away). Pushes through the registry appear like any other change.
+    ///
+    /// An idle watch does no work: it sleeps until a commit of this process, its next bookmark or deadline, and at
+    /// most `watchPollInterval` between looks at the store's newest resourceVersion (commits of other processes).
     public func watchImageStreams(_ request: WatchRequest, emit: (ArraySlice<UInt8>) async throws -> Void) async throws {
         try await watch(streamKind, request, emit: emit)
     }
@@ -44,10 +56,15 @@ extension ImageAPI {
         var metadata: Meta
     }
 
-    private struct ExpiredStatus: Encodable {
-        var kind = "Status", apiVersion = "v1", status = "Failure", reason = "Expired", code = 410
+    private struct FailureStatus: Encodable {
+        var kind = "Status", apiVersion = "v1", status = "Failure"
         var metadata: [String: String] = [:]
         var message: String
+        var reason: String
+        var code: Int
+
+        static func expired(_ message: String) -> Self { Self(message: message, reason: "Expired", code: 410) }
+        static let shuttingDown = Self(message: "the server is shutting down; watch again", reason: "ServiceUnavailable", code: 503)
     }
 
     static func line<T: Encodable>(_ type: String, _ object: T) throws -> ArraySlice<UInt8> {
@@ -55,15 +72,23 @@ extension ImageAPI {
     }
 
     func watch<Object>(_ listed: ListedKind<Object>, _ request: WatchRequest, emit: (ArraySlice<UInt8>) async throws -> Void) async throws {
+        try await watches.opened {
+            try await watchLoop(listed, request, emit: emit)
+        }
+    }
+
+    private func watchLoop<Object>(_ listed: ListedKind<Object>, _ request: WatchRequest, emit: (ArraySlice<UInt8>) async throws -> Void) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: request.timeout)
+        // Read before the first read of the store, so that no commit after it goes unnoticed.
+        var commitsSeen = metadata.commits.count
         var last: Int64
         if let text = request.resourceVersion, !text.isEmpty, text != "0" {
             guard let version = Int64(text) else { throw KubernetesError.badRequest("invalid resourceVersion \"\(text)\"") }
             last = version
             let oldest = try await metadata.read { try await $0.objects.events(after: 0, limit: 1).first?.resourceVersion }
             if let oldest, version < oldest - 1 {
-                try await emit(try Self.line("ERROR", ExpiredStatus(message: "too old resource version: \(version) (\(oldest - 1))")))
+                try await emit(try Self.line("ERROR", FailureStatus.expired("too old resource version: \(version) (\(oldest - 1))")))
                 return
             }
         } else {
@@ -72,6 +97,7 @@ extension ImageAPI {
             for item in current.items { try await emit(try Self.line("ADDED", item)) }
             last = Int64(current.metadata.resourceVersion ?? "") ?? 0
         }
+        var polled = last
         var lastBookmark = clock.now
         let bookmarkInterval = min(Duration.seconds(10), request.timeout / 2)
         while clock.now < deadline {
@@ -83,11 +109,37 @@ extension ImageAPI {
                 guard listed.matches(object, request.options) else { continue }
                 try await emit(try Self.line(event.type.rawValue, object))
             }
+            polled = max(polled, last)
             if request.bookmarks, clock.now - lastBookmark >= bookmarkInterval {
                 try await emit(try Self.line("BOOKMARK", Bookmark(kind: listed.kind, metadata: .init(resourceVersion: String(last)))))
                 lastBookmark = clock.now
             }
-            if events.count < 500 { try await Task.sleep(for: .milliseconds(200)) }
+            if request.stop.count > 0 { break }
+            if events.count == 500 { continue }
+            // Idle until a commit here, a commit elsewhere (the poll), the next bookmark, the deadline or the stop.
+            while true {
+                var wake = min(deadline, clock.now.advanced(by: watches.pollInterval))
+                if request.bookmarks { wake = min(wake, lastBookmark.advanced(by: bookmarkInterval)) }
+                await Wakeup.first(of: [(metadata.commits, seen: commitsSeen), (request.stop, seen: 0)], deadline: wake)
+                if request.stop.count > 0 || clock.now >= deadline { break }
+                if metadata.commits.count != commitsSeen {
+                    commitsSeen = metadata.commits.count
+                    break
+                }
+                if request.bookmarks, clock.now - lastBookmark >= bookmarkInterval { break }
+                let latest = try await watches.latestResourceVersion()
+                if latest > polled {
+                    polled = latest
+                    break
+                }
+            }
+            if request.stop.count > 0 { break }
+        }
+        guard request.stop.count > 0 else { return }
+        if request.bookmarks {
+            try await emit(try Self.line("BOOKMARK", Bookmark(kind: listed.kind, metadata: .init(resourceVersion: String(last)))))
+        } else {
+            try await emit(try Self.line("ERROR", FailureStatus.shuttingDown))
         }
     }
 }

@@ -13,6 +13,7 @@ public struct ImageAPI: Sendable {
     public let registryHostname: String
     let now: @Sendable () -> Time
     let snapshots = ListSnapshots()
+    let watches: WatchHub
     /// The host clients outside the cluster pull from, when it differs: `status.publicDockerImageRepository`.
     public let publicHostname: String?
     /// About how many past events watchers may resume from; older resourceVersions get 410 Expired.
@@ -24,9 +25,12 @@ public struct ImageAPI: Sendable {
 
     public typealias SourceAccess = @Sendable (_ namespace: String, _ name: String) async throws -> Bool
 
+    /// `watchPollInterval` is how soon watches see commits of other processes sharing the store (their own process's
+    /// commits wake them at once).
     public init(metadata: any MetadataStore, registryHostname: String, publicHostname: String? = nil, eventRetention: Int64 = 10_000,
-                now: @escaping @Sendable () -> Time = ImageAPI.systemTime) {
+                watchPollInterval: Duration = .seconds(1), now: @escaping @Sendable () -> Time = ImageAPI.systemTime) {
         self.metadata = metadata
+        self.watches = WatchHub(metadata: metadata, pollInterval: watchPollInterval)
         self.registryHostname = registryHostname
         self.publicHostname = publicHostname
         self.eventRetention = eventRetention

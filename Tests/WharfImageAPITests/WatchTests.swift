@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import WharfModel
 import WharfStorage
@@ -38,3 +39,110 @@ struct WatchTests {
     }
 }
 
+
+@Suite("Idle watches cost next to nothing and still see every change")
+struct WatchWakeupTests {
+    /// The lines a watch emitted, with when they came.
+    final class Lines: Sendable {
+        private let lines = Mutex<[(text: String, at: ContinuousClock.Instant)]>([])
+        func append(_ line: ArraySlice<UInt8>) { lines.withLock { $0.append((String(decoding: line, as: UTF8.self), .now)) } }
+        var all: [(text: String, at: ContinuousClock.Instant)] { lines.withLock { $0 } }
+    }
+
+    static func watch(_ api: ImageAPI, from version: String, timeout: Duration, stop: Wakeup = Wakeup(), bookmarks: Bool = false,
+                      into lines: Lines) async throws {
+        let request = WatchRequest(namespace: "ns", options: ListOptions(), resourceVersion: version, bookmarks: bookmarks, timeout: timeout,
+                                   stop: stop)
+        try await api.watchImageStreams(request) { lines.append($0) }
+    }
+
+    static func currentVersion(_ api: ImageAPI) async throws -> String {
+        String(try await api.metadata.read { try await $0.objects.currentResourceVersion() })
+    }
+
+    @Test("An idle watch reads the store about once a second, not five times")
+    func idleReads() async throws {
+        let store = ReplicaStore(base: InMemoryMetadataStore())
+        let api = ImageAPI(metadata: store, registryHostname: "r")
+        _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: "s")), namespace: "ns")
+        let before = store.reads
+        try await Self.watch(api, from: try await Self.currentVersion(api), timeout: .milliseconds(2200), into: Lines())
+        // One look at the oldest event, one read of events, then one look at the newest resourceVersion a second.
+        #expect(store.reads - before <= 5, "\(store.reads - before) reads in 2.2 s")
+        #expect(api.activeWatches == 0)
+    }
+
+    @Test("A commit in this process wakes a watch at once")
+    func localCommitWakes() async throws {
+        let store = ReplicaStore(base: InMemoryMetadataStore())
+        let api = ImageAPI(metadata: store, registryHostname: "r", watchPollInterval: .seconds(30))
+        let lines = Lines(), start = try await Self.currentVersion(api)
+        async let watching: Void = Self.watch(api, from: start, timeout: .seconds(2), into: lines)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(api.activeWatches == 1)
+        let committed = ContinuousClock.now
+        _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: "local")), namespace: "ns")
+        try await watching
+        let added = try #require(lines.all.first { $0.text.contains(#""name":"local""#) })
+        #expect(added.at - committed < .milliseconds(150), "the event came \(added.at - committed) after the commit")
+    }
+
+    @Test("A commit by another process sharing the store reaches a watch through the slow poll")
+    func otherProcessCommitIsPolled() async throws {
+        let base = InMemoryMetadataStore()
+        let here = ImageAPI(metadata: ReplicaStore(base: base), registryHostname: "r", watchPollInterval: .milliseconds(300))
+        let there = ImageAPI(metadata: ReplicaStore(base: base), registryHostname: "r")
+        let lines = Lines(), start = try await Self.currentVersion(here)
+        async let watching: Void = Self.watch(here, from: start, timeout: .seconds(2), into: lines)
+        try await Task.sleep(for: .milliseconds(200))
+        let committed = ContinuousClock.now
+        _ = try await there.createImageStream(ImageStream(metadata: ObjectMeta(name: "remote")), namespace: "ns")
+        try await watching
+        let added = try #require(lines.all.first { $0.text.contains(#""name":"remote""#) }, "the other process's commit never came")
+        #expect(added.at - committed < .milliseconds(1000))
+    }
+
+    @Test("A stopped watch ends at once with a BOOKMARK, or an ERROR Status when it asked for no bookmarks", arguments: [true, false])
+    func stopped(bookmarks: Bool) async throws {
+        let api = ImageAPI(metadata: InMemoryMetadataStore(), registryHostname: "r")
+        _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: "s")), namespace: "ns")
+        let lines = Lines(), stop = Wakeup(), start = try await Self.currentVersion(api)
+        let began = ContinuousClock.now
+        async let watching: Void = Self.watch(api, from: start, timeout: .seconds(60), stop: stop, bookmarks: bookmarks, into: lines)
+        try await Task.sleep(for: .milliseconds(200))
+        stop.fire()
+        try await watching
+        #expect(ContinuousClock.now - began < .seconds(2))
+        let last = try #require(lines.all.last?.text)
+        if bookmarks {
+            #expect(last.contains(#""type":"BOOKMARK""#) && last.contains(#""resourceVersion":"\#(start)""#), "\(last)")
+        } else {
+            #expect(last.contains(#""type":"ERROR""#) && last.contains(#""code":503"#), "\(last)")
+        }
+        #expect(api.activeWatches == 0)
+    }
+}
+
+/// One process's handle on a store shared with others: it counts its reads, and its `commits` fire only for the
+/// commits made through it, as a process sees only its own commits.
+final class ReplicaStore: MetadataStore {
+    let base: InMemoryMetadataStore
+    let commits = Wakeup()
+    private let readCount = Mutex(0)
+
+    init(base: InMemoryMetadataStore) { self.base = base }
+
+    var generation: UInt64? { nil }
+    var reads: Int { readCount.withLock { $0 } }
+
+    func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
+        let result = try await base.transaction(body)
+        commits.fire()
+        return result
+    }
+
+    func read<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
+        readCount.withLock { $0 += 1 }
+        return try await base.read(body)
+    }
+}
