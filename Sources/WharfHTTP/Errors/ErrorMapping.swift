@@ -2,6 +2,8 @@ import Logging
 import HTTPTypes
 import Foundation
 import Hummingbird
+import NIOCore
+import NIOHTTP1
 import WharfModel
 
 /// The one place where domain errors become wire errors: an OCI error body on `/v2/`, a Kubernetes `Status` on `/apis/`.
@@ -65,7 +67,12 @@ enum ErrorMapping {
     static let maxMessageLength = 1024
 
     /// `error` as a `WharfError` whose message is at most `maxMessageLength` characters, logging and hiding anything else behind a request id.
+    /// A request body that broke (`bodyFailure`) is the client's fault: a 400, logged at debug.
     static func domainError(_ error: any Error, context: WharfRequestContext) -> WharfError {
+        if let failure = bodyFailure(error) {
+            context.logger.debug("request body failed", metadata: ["error": "\(failure.cause.map { "\($0)" } ?? "")"])
+            return failure
+        }
         if var error = error as? WharfError {
             if error.code == .internal || error.code == .unavailable {
                 context.logger.error("request failed", metadata: ["error": "\(error)", "location": "\(error.location)"])
@@ -78,14 +85,52 @@ enum ErrorMapping {
         return WharfError(.internal, "internal error (request id \(id))", cause: error)
     }
 
+    /// The request body's own failures, which are the client's: a body shorter than its `Content-Length` or a broken
+    /// chunk (NIO's parser errors), or a connection that broke or closed while the body was read. Also when a service
+    /// wrapped one as the cause of an `unavailable` or `internal` error. The connection cannot carry another request.
+    static func bodyFailure(_ error: any Error) -> WharfError? {
+        let cause: any Error
+        switch error {
+        case let error as WharfError where error.code == .unavailable || error.code == .internal:
+            guard let wrapped = error.cause, bodyFailure(wrapped) != nil else { return nil }
+            cause = wrapped
+        case is HTTPParserError, is ChannelError:
+            cause = error
+        case let error as IOError where [ECONNRESET, EPIPE, ETIMEDOUT].contains(error.errnoCode):
+            cause = error
+        default:
+            return nil
+        }
+        return WharfError(.badRequest, "the request body is malformed or ended before it was complete", cause: cause)
+    }
+
+    /// Whether the answer to `error` closes the connection: after a 413 the rest of the body is not read, and after a
+    /// body failure the connection's framing is lost.
+    static func closesConnection(_ error: any Error, status: HTTPResponse.Status) -> Bool {
+        status == .contentTooLarge || bodyFailure(error) != nil
+    }
+
+    /// The status and JSON body of `error` for a request to `path`, for answers written below the router
+    /// (`ConnectionGuard`): an OCI error body under `/v2`, a Kubernetes `Status` elsewhere.
+    static func wire(_ error: WharfError, path: String) -> (HTTPResponse.Status, [UInt8]) {
+        if path == "/v2" || path.hasPrefix("/v2/") {
+            let (code, status) = oci(error.code)
+            return (status, JSONWire.encode(OCIErrorBody(errors: [.init(code: code, message: error.message, detail: error.detail)])))
+        }
+        let (reason, status) = kubernetes(error.code)
+        return (status, JSONWire.encode(KubernetesStatus(status: "Failure", message: error.message, reason: reason, code: Int(status.code))))
+    }
+
     /// The OCI error response for `error`: `{"errors":[{"code","message","detail"}]}`, no body for HEAD. When the
     /// request's own credentials were refused (`refusedCredentials`), the challenge says so with RFC 6750's
     /// `error="invalid_token"` and the message as `error_description`, which registry clients print.
     static func ociResponse(_ error: any Error, request: Request, context: WharfRequestContext, refusedCredentials: Bool = false) -> Response {
+        let original = error
         let error = domainError(error, context: context)
         let (code, status) = oci(error.code)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        if closesConnection(original, status: status) { headers[.connection] = "close" }
         if let size = error.detail["blobSize"] { headers[.contentRange] = "bytes */\(size)" }
         if error.code == .unauthorized {
             headers[.wwwAuthenticate] = TokenEndpoint.challenge(for: request, scheme: context.scheme, scope: error.detail["scope"],
@@ -103,6 +148,7 @@ enum ErrorMapping {
 
     /// The Kubernetes `Status` response for `error`.
     static func statusResponse(_ error: any Error, context: WharfRequestContext) -> Response {
+        let original = error
         let error = domainError(error, context: context)
         let (reason, status) = kubernetes(error.code)
         var details: KubernetesStatus.Details?
@@ -113,6 +159,7 @@ enum ErrorMapping {
         let body = KubernetesStatus(status: "Failure", message: error.message, reason: reason, details: details, code: Int(status.code))
         var response = JSONWire.response(body, status: status)
         add(error.headers, to: &response.headers)
+        if closesConnection(original, status: status) { response.headers[.connection] = "close" }
         return response
     }
 

@@ -82,6 +82,9 @@ enum KubernetesBody {
     static func parse(_ request: Request) async throws -> Parsed {
         let contentType = MediaType.essence(request.headers[.contentType] ?? "application/json")
         let format = try Format(contentType)
+        if let declared = request.declaredLength, declared > Int64(maxSize) {
+            throw WharfError(.manifestTooLarge, "the request body is larger than \(maxSize) bytes")
+        }
         var bytes: [UInt8] = []
         for try await buffer in request.body {
             guard bytes.count + buffer.readableBytes <= maxSize else {
