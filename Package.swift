@@ -69,6 +69,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         // Composition root.
@@ -81,10 +82,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "CWharfSystem"),
         .executableTarget(name: "wharfd", dependencies: [
-            "WharfServer", "CWharfSystem",
+            "WharfServer", "WharfHTTP", "CWharfSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // The client side: a typed HTTP client, and the CLI on top of it.
@@ -117,7 +119,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WharfImageAPITests", dependencies: ["WharfImageAPI", "WharfModel", "WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfHTTPTests", dependencies: [
-            "WharfTesting", "WharfModel", "WharfServer",
+            "WharfTesting", "WharfModel", "WharfServer", "WharfHTTP",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: strict),

@@ -1,3 +1,5 @@
+public import WharfHTTP
+
 /// How `wharfd` runs. Every setting has a default, so no configuration is needed.
 ///
 /// Command-line flags override environment variables, which override these defaults:
@@ -7,6 +9,10 @@
 /// - `publicHostname` (`WHARF_PUBLIC_HOSTNAME`, default none): the host in `status.publicDockerImageRepository`.
 /// - `htpasswd` (`WHARF_HTPASSWD`): users with bcrypt passwords, reloaded when the file changes.
 /// - `tlsCertificate`, `tlsKey` (`WHARF_TLS_CERT`, `WHARF_TLS_KEY`): PEM files; with both, HTTPS instead of HTTP.
+/// - `timeouts` (`WHARF_HEADER_READ_TIMEOUT`, `WHARF_IDLE_TIMEOUT`, `WHARF_BODY_STALL_TIMEOUT`, in seconds; defaults
+///   30, 120 and 60): how long a connection may keep the server waiting (`ConnectionTimeouts`).
+/// - `shutdownGrace` (`WHARF_SHUTDOWN_GRACE`, in seconds, default 30): on SIGTERM or SIGINT, how long requests under way
+///   may take to finish before `wharfd` exits anyway.
 public struct WharfConfiguration: Sendable {
     /// Where metadata and blobs live.
     public enum Storage: Sendable {
@@ -29,6 +35,10 @@ public struct WharfConfiguration: Sendable {
     /// PEM files of a certificate chain and its key: with both, `wharfd` serves HTTPS.
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// How long a connection may keep the server waiting for its client.
+    public var timeouts = ConnectionTimeouts()
+    /// How long requests under way may take to finish after a graceful shutdown begins (watches end at once).
+    public var shutdownGrace = Duration.seconds(30)
 
     public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String = "./wharf-data", registryHostname: String? = nil,
                 publicHostname: String? = nil, storage: Storage = .embedded, adminToken: String? = nil) {

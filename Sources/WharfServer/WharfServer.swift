@@ -7,6 +7,8 @@ import NIOSSL
 public import Logging
 import MetadataStoreSQLite
 import NIOCore
+import ServiceLifecycle
+import UnixSignals
 import WharfAccess
 import WharfHTTP
 import WharfImageAPI
@@ -22,7 +24,7 @@ public enum WharfServer {
         _ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd"),
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        let (router, registry, access) = try await makeComponents(configuration, logger: logger)
+        let (router, registry, access, _) = try await makeComponents(configuration, logger: logger)
         return Application(
             router: router,
             server: try serverBuilder(configuration),
@@ -34,14 +36,22 @@ public enum WharfServer {
         )
     }
 
+    /// Runs `app` until SIGTERM or SIGINT, then shuts it down gracefully: the server stops accepting, watches end with
+    /// a last event, and requests under way have `configuration.shutdownGrace` to finish. The process then exits with
+    /// status 0 even if one is stuck.
+    public static func run(_ app: some ApplicationProtocol, configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd")) async throws {
+        let services: [any Service] = [app, ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger)]
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
+
     /// HTTP/1 over TLS when the configuration names a certificate and key; otherwise plain HTTP/1 that sends blobs
-    /// with `sendfile(2)`.
+    /// with `sendfile(2)`. Either way with the configuration's `timeouts`.
     public static func serverBuilder(_ configuration: WharfConfiguration) throws -> HTTPServerBuilder {
-        guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else { return .wharfHTTP1() }
+        guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else { return .wharfHTTP1(timeouts: configuration.timeouts) }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            return try .tls(.http1(), tlsConfiguration: tls)
+            return try .tls(.wharfHTTP1(timeouts: configuration.timeouts, overTLS: true), tlsConfiguration: tls)
         } catch {
             throw WharfError(.unavailable, "cannot load the TLS certificate \(certificate) and key \(key): \(error)", cause: error)
         }
@@ -56,9 +66,17 @@ public enum WharfServer {
         try await makeComponents(configuration, logger: logger).router
     }
 
-    /// The router, and the registry and access control behind it (which also drive background purging).
+    /// The router, as `makeRouter` builds it, and how many watches are open on it now (for tests).
+    public static func makeRouterCountingWatches(_ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd")) async throws
+        -> (router: Router<WharfRequestContext>, openWatches: @Sendable () -> Int)
+    {
+        let (router, _, _, api) = try await makeComponents(configuration, logger: logger)
+        return (router, { api.activeWatches })
+    }
+
+    /// The router, the registry and access control behind it (which also drive background purging), and the image API.
     static func makeComponents(_ configuration: WharfConfiguration, logger: Logger) async throws
-        -> (router: Router<WharfRequestContext>, registry: Registry, access: AccessControl)
+        -> (router: Router<WharfRequestContext>, registry: Registry, access: AccessControl, api: ImageAPI)
     {
         let blobs: any BlobStore
         let metadata: any MetadataStore
@@ -87,6 +105,6 @@ public enum WharfServer {
                 + "Log in with: skopeo login --tls-verify=false -u admin -p \"$(cat \(file))\" \(host)\n"
             FileHandle.standardOutput.write(Data(message.utf8))
         }
-        return (WharfRouter.make(registry: registry, api: api, access: access, secure: configuration.tlsCertificate != nil), registry, access)
+        return (WharfRouter.make(registry: registry, api: api, access: access, secure: configuration.tlsCertificate != nil), registry, access, api)
     }
 }

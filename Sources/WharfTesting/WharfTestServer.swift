@@ -10,15 +10,27 @@ public enum WharfTestServer {
     public static let adminToken = "wharf_test-admin-token"
 
     /// An application on `storage` (in memory by default), listening on an ephemeral port when run live, with the
-    /// users of an `htpasswd` file if one is named.
+    /// users of an `htpasswd` file if one is named, and any other settings `configure` makes (short timeouts, say).
     public static func makeApplication(storage: WharfConfiguration.Storage = .inMemory, dataDirectory: String = "./wharf-test-data",
-                                       htpasswd: String? = nil) async throws -> some ApplicationProtocol
+                                       htpasswd: String? = nil, configure: (inout WharfConfiguration) -> Void = { _ in }) async throws
+        -> some ApplicationProtocol
+    {
+        try await makeObservedApplication(storage: storage, dataDirectory: dataDirectory, htpasswd: htpasswd, configure: configure).application
+    }
+
+    /// An application as `makeApplication` makes it, and how many watches are open on it now.
+    public static func makeObservedApplication(storage: WharfConfiguration.Storage = .inMemory, dataDirectory: String = "./wharf-test-data",
+                                               htpasswd: String? = nil, configure: (inout WharfConfiguration) -> Void = { _ in }) async throws
+        -> (application: some ApplicationProtocol, openWatches: @Sendable () -> Int)
     {
         var configuration = WharfConfiguration(port: 0, dataDirectory: dataDirectory, registryHostname: registryHostname, storage: storage,
                                                adminToken: adminToken)
         configuration.htpasswd = htpasswd
-        return Application(router: try await WharfServer.makeRouter(configuration), server: try WharfServer.serverBuilder(configuration),
-                           configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        configure(&configuration)
+        let (router, openWatches) = try await WharfServer.makeRouterCountingWatches(configuration)
+        let application = Application(router: router, server: try WharfServer.serverBuilder(configuration),
+                                      configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        return (application, openWatches)
     }
 
     /// Runs `body` against a fresh in-memory Wharf through the router (no sockets).

@@ -2,6 +2,7 @@ import ArgumentParser
 import CWharfSystem
 import Foundation
 import Hummingbird
+import WharfHTTP
 import WharfServer
 
 /// `wharfd`: the registry and image API on the embedded default. No configuration is required.
@@ -34,6 +35,32 @@ struct Wharfd: AsyncParsableCommand {
     @Option(help: "PEM private key of --tls-cert (env WHARF_TLS_KEY).")
     var tlsKey: String?
 
+    @Option(help: "Seconds a client may take to send a request's head once it has begun (env WHARF_HEADER_READ_TIMEOUT).")
+    var headerReadTimeout: Double = Self.seconds("WHARF_HEADER_READ_TIMEOUT") ?? 30
+
+    @Option(help: "Seconds a connection may stay open with no request under way (env WHARF_IDLE_TIMEOUT).")
+    var idleTimeout: Double = Self.seconds("WHARF_IDLE_TIMEOUT") ?? 120
+
+    @Option(help: "Seconds a request body may stall while the server waits for it (env WHARF_BODY_STALL_TIMEOUT).")
+    var bodyStallTimeout: Double = Self.seconds("WHARF_BODY_STALL_TIMEOUT") ?? 60
+
+    @Option(help: "Seconds requests under way may take to finish after SIGTERM or SIGINT (env WHARF_SHUTDOWN_GRACE).")
+    var shutdownGrace: Double = Self.seconds("WHARF_SHUTDOWN_GRACE") ?? 30
+
+    static func seconds(_ variable: String) -> Double? {
+        ProcessInfo.processInfo.environment[variable].flatMap(Double.init)
+    }
+
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+
+    func validate() throws {
+        for (name, value) in [("header-read-timeout", headerReadTimeout), ("idle-timeout", idleTimeout),
+                              ("body-stall-timeout", bodyStallTimeout), ("shutdown-grace", shutdownGrace)]
+        where !(value > 0 && value < 1e9) {
+            throw ValidationError("--\(name) must be a positive number of seconds, not \(value)")
+        }
+    }
+
     func run() async throws {
         _ = wharf_limit_malloc_arenas(2)
         var settings = WharfConfiguration(host: host, port: port, dataDirectory: dataDir,
@@ -42,6 +69,9 @@ struct Wharfd: AsyncParsableCommand {
         settings.htpasswd = htpasswd ?? ProcessInfo.processInfo.environment["WHARF_HTPASSWD"]
         settings.tlsCertificate = tlsCert ?? ProcessInfo.processInfo.environment["WHARF_TLS_CERT"]
         settings.tlsKey = tlsKey ?? ProcessInfo.processInfo.environment["WHARF_TLS_KEY"]
+        settings.timeouts = ConnectionTimeouts(headerRead: Self.duration(headerReadTimeout), idle: Self.duration(idleTimeout),
+                                               bodyStall: Self.duration(bodyStallTimeout))
+        settings.shutdownGrace = Self.duration(shutdownGrace)
         let scheme = settings.tlsCertificate == nil ? "http" : "https"
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         let host = self.host
@@ -49,6 +79,6 @@ struct Wharfd: AsyncParsableCommand {
             // Written unbuffered, so the lines appear at once even when stdout is a file.
             FileHandle.standardOutput.write(Data("wharfd listening on \(scheme)://\(host):\(port)\ndata directory: \(directory)\n".utf8))
         }
-        try await app.runService()
+        try await WharfServer.run(app, configuration: settings)
     }
 }

@@ -54,5 +54,54 @@ struct RawHTTPClient {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Reads one response framed by `Content-Length` and returns its head and body; throws if the head has no length.
+    func readResponse() throws -> (head: String, body: [UInt8]) {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        func more() throws {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { throw POSIXError(.ECONNRESET) }
+            received += buffer[..<count]
+        }
+        let separator = Array("\r\n\r\n".utf8)
+        while received.firstRange(of: separator) == nil { try more() }
+        let end = received.firstRange(of: separator)!.upperBound
+        let head = String(decoding: received[..<end], as: UTF8.self)
+        let lengthLine = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+        guard let lengthLine, let length = Int(lengthLine.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else {
+            throw POSIXError(.EBADMSG)
+        }
+        while received.count < end + length { try more() }
+        return (head, Array(received[end..<(end + length)]))
+    }
+
+    /// Reads until the server closes the connection, for at most `timeout`; returns what came and whether the
+    /// connection closed (an end of stream or a reset) in that time.
+    func readUntilClosed(timeout: Duration) -> (bytes: [UInt8], closed: Bool) {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while ContinuousClock.now < deadline {
+            var wait = timeval(tv_sec: 0, tv_usec: 100_000)
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                received += buffer[..<count]
+            } else if count == 0 || errno != EAGAIN {
+                return (received, true)
+            }
+        }
+        return (received, false)
+    }
+
+    /// Whether bytes from the server are waiting to be read.
+    func hasData() -> Bool {
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    }
+
+    /// Closes the sending side (the server reads an end of stream) and keeps the receiving side.
+    func shutdownSending() { _ = shutdown(descriptor, Int32(SHUT_WR)) }
+
     func close() { _ = Glibc.close(descriptor) }
 }

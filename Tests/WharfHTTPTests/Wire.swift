@@ -63,10 +63,16 @@ struct Wire {
     /// Runs `body` against a fresh Wharf on the embedded storage (SQLite and files in a temporary directory), over a
     /// real socket.
     static func testLive(_ body: @escaping @Sendable (Wire) async throws -> Void) async throws {
+        try await testLive(configure: { _ in }) { wire, _ in try await body(wire) }
+    }
+
+    /// As `testLive`, with the settings `configure` makes, and a count of the watches open on the server.
+    static func testLive(configure: (inout WharfConfiguration) -> Void,
+                         _ body: @escaping @Sendable (Wire, _ openWatches: @escaping @Sendable () -> Int) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-live-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let app = try await WharfTestServer.makeApplication(storage: .embedded, dataDirectory: directory)
-        try await app.test(.live) { client in try await body(Wire(client: client)) }
+        let (app, openWatches) = try await WharfTestServer.makeObservedApplication(storage: .embedded, dataDirectory: directory, configure: configure)
+        try await app.test(.live) { client in try await body(Wire(client: client), openWatches) }
     }
 }
 

@@ -1,5 +1,9 @@
-"""wharfd starts as the contract says and answers the OCI base endpoint."""
+"""wharfd starts as the contract says, answers the OCI base endpoint, ends watches whose clients go, and shuts down
+gracefully within its grace period."""
 
+import signal
+import socket
+import subprocess
 import time
 
 
@@ -34,3 +38,118 @@ def test_admin_token_is_printed_once_and_kept(start_wharf):
     assert server.token == token, "the admin token changed across a restart"
     assert "Created the admin identity" not in server.log() and token not in server.log()
     assert server.get("/v2/").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Shutdown, dropped watches and timeouts
+
+WATCH = "/apis/image.openshift.io/v1/namespaces/shutdown/imagestreams?watch=1"
+
+
+def _create_stream(server, namespace: str, name: str) -> None:
+    r = server.post(f"/apis/image.openshift.io/v1/namespaces/{namespace}/imagestreams",
+                    json={"apiVersion": "image.openshift.io/v1", "kind": "ImageStream", "metadata": {"name": name}})
+    assert r.status_code == 201, r.text
+
+
+def _raw_watch(server, path: str) -> socket.socket:
+    """Opens a watch on a plain socket and returns it once the watch's first event has come."""
+    sock = socket.create_connection((server.host, server.port), timeout=10)
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {server.registry}\r\nAuthorization: Bearer {server.token}\r\n\r\n".encode())
+    received = b""
+    while b'"type":"ADDED"' not in received:
+        chunk = sock.recv(65536)
+        assert chunk, f"the watch closed at once: {received!r}"
+        received += chunk
+    assert received.startswith(b"HTTP/1.1 200"), received
+    return sock
+
+
+def _close_wait_sockets(port: int) -> list[str]:
+    """Server sockets on `port` in CLOSE-WAIT: the client closed, and the server never did."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            if int(local.rsplit(":", 1)[1], 16) == port and state == "08":
+                found.append(line)
+    return found
+
+
+def test_sigterm_ends_a_watch_with_a_last_event_and_exits_zero(start_wharf):
+    server = start_wharf("wharfd-sigterm")
+    _create_stream(server, "shutdown", "s")
+    sock = _raw_watch(server, WATCH + "&allowWatchBookmarks=true")
+    began = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    try:
+        status = server.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        raise AssertionError(f"wharfd did not exit within 20 s of SIGTERM with a watch open\n{server.log()}")
+    elapsed = time.monotonic() - began
+    rest = b""
+    sock.settimeout(5)
+    while chunk := sock.recv(65536):
+        rest += chunk
+    sock.close()
+    assert status == 0, f"wharfd exited with {status}\n{server.log()}"
+    assert elapsed < 10, f"wharfd took {elapsed:.1f} s to exit; the shutdown grace is 30 s and the watch should end at once"
+    assert b'"type":"BOOKMARK"' in rest, f"no last event before the stream ended: {rest!r}"
+    assert rest.endswith(b"0\r\n\r\n"), f"the chunked stream did not end: {rest!r}"
+
+
+def test_a_dropped_watch_leaves_no_socket_in_close_wait(start_wharf):
+    server = start_wharf("wharfd-dropped-watch")
+    _create_stream(server, "shutdown", "s")
+    socks = [_raw_watch(server, WATCH) for _ in range(3)]
+    for sock in socks:
+        sock.close()  # as Ctrl-C on `kubectl get -w` does
+    deadline = time.monotonic() + 5
+    while _close_wait_sockets(server.port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _close_wait_sockets(server.port) == [], "the server kept dropped watches' sockets open (CLOSE-WAIT)"
+    # The server still answers, and still stops at once.
+    assert server.get("/v2/").status_code == 200
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=20) == 0
+
+
+def test_the_shutdown_grace_bounds_a_stuck_request(start_wharf):
+    server = start_wharf("wharfd-grace", args=("--shutdown-grace", "2"))
+    r = server.post("/v2/shutdown/stuck/blobs/uploads/")
+    assert r.status_code == 202, r.text
+    sock = socket.create_connection((server.host, server.port), timeout=10)
+    sock.sendall(f"PATCH {r.headers['Location']} HTTP/1.1\r\nHost: {server.registry}\r\nAuthorization: Bearer {server.token}\r\n"
+                 f"Content-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n".encode() + b"x" * 1000)
+    time.sleep(0.5)
+    began = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    try:
+        status = server.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        raise AssertionError(f"wharfd did not exit with a request stuck, past its 2 s grace\n{server.log()}")
+    elapsed = time.monotonic() - began
+    sock.close()
+    assert status == 0, f"wharfd exited with {status}\n{server.log()}"
+    assert 1.5 <= elapsed < 6, f"wharfd exited {elapsed:.1f} s after SIGTERM; the stuck request had a 2 s grace"
+
+
+def test_idle_connections_are_closed_over_tls_too(start_wharf):
+    server = start_wharf("wharfd-tls-idle", tls=True, args=("--idle-timeout", "1"))
+    sock = socket.create_connection((server.host, server.port), timeout=10)
+    began = time.monotonic()
+    try:
+        closed = sock.recv(1) == b""
+    except ConnectionResetError:
+        closed = True
+    except socket.timeout:
+        closed = False
+    sock.close()
+    assert closed and time.monotonic() - began < 5, "an idle TLS connection was kept open"

@@ -5,7 +5,7 @@ import WharfImageAPI
 import WharfModel
 
 extension ImageAPIRoutes {
-    func imageStreams(_ route: APIRoute, _ verb: Verb, _ request: Request) async throws -> Response {
+    func imageStreams(_ route: APIRoute, _ verb: Verb, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         let namespace = route.namespace
         let options = try ListQuery.options(request, fields: ["metadata.name", "metadata.namespace", "spec.dockerImageRepository",
                                                               "status.dockerImageRepository"])
@@ -23,7 +23,7 @@ extension ImageAPIRoutes {
             return Self.render(list, table: { Table.imageStreams(list.items, resourceVersion: list.metadata.resourceVersion) }, request)
         case (.watch, _, _) where !status:
             let table = Table.isRequested(accept: request.headers[.accept])
-            return try watch(request, options: options, name: route.name) { [api] watch, emit in
+            return try watch(request, context, options: options, name: route.name) { [api] watch, emit in
                 try await api.watchImageStreams(watch) { line in
                     try await emit(table ? Self.tableLine(line, ImageStream.self) { Table.imageStreams([$0], resourceVersion: nil) } : line)
                 }

@@ -5,7 +5,7 @@ import WharfImageAPI
 import WharfModel
 
 extension ImageAPIRoutes {
-    func images(_ route: APIRoute, _ verb: Verb, _ request: Request) async throws -> Response {
+    func images(_ route: APIRoute, _ verb: Verb, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         guard route.subresource == nil else { throw APIRoute.unknown }
         let options = try ListQuery.options(request, fields: ["metadata.name"])
         switch (verb, route.name) {
@@ -20,7 +20,7 @@ extension ImageAPIRoutes {
             return Self.render(list, table: { Table.images(list.items, resourceVersion: list.metadata.resourceVersion) }, request)
         case (.watch, _):
             let table = Table.isRequested(accept: request.headers[.accept])
-            return try watch(request, options: options, name: route.name) { [api] watch, emit in
+            return try watch(request, context, options: options, name: route.name) { [api] watch, emit in
                 try await api.watchImages(watch) { line in
                     try await emit(table ? Self.tableLine(line, Image.self) { Table.images([$0], resourceVersion: nil) } : line)
                 }

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
+import WharfStorage
 import WharfModel
 public import WharfAccess
 public import WharfImageAPI
@@ -80,8 +82,8 @@ public struct ImageAPIRoutes: Sendable {
     private func dispatch(_ route: APIRoute, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         let verb = try Self.verb(request, route)
         switch route.resource {
-        case .imagestreams: return try await imageStreams(route, verb, request)
-        case .images: return try await images(route, verb, request)
+        case .imagestreams: return try await imageStreams(route, verb, request, context)
+        case .images: return try await images(route, verb, request, context)
         case .imagestreamtags: return try await imageStreamTags(route, verb, request)
         case .imagestreammappings:
             guard verb == .create, let namespace = route.namespace else { throw Self.notAllowed }
@@ -181,8 +183,10 @@ public struct ImageAPIRoutes: Sendable {
         return ArraySlice(JSONWire.encode(TableEvent(type: event.type, object: table(event.object))) + [UInt8(ascii: "\n")])
     }
 
-    /// A chunked stream of watch events, one JSON object per line.
-    func watch(_ request: Request, options: ListOptions, name: String?,
+    /// A chunked stream of watch events, one JSON object per line. It ends with a last event when the server shuts
+    /// down gracefully, and at once when the client goes away (`ConnectionGuard.whenClientGone`), though it may be
+    /// writing nothing then.
+    func watch(_ request: Request, _ context: WharfRequestContext, options: ListOptions, name: String?,
                _ run: @escaping @Sendable (WatchRequest, (ArraySlice<UInt8>) async throws -> Void) async throws -> Void) throws -> Response {
         var options = options
         if let name {
@@ -191,8 +195,14 @@ public struct ImageAPIRoutes: Sendable {
         let timeout = try ListQuery.watchTimeout(request)
         let watch = WatchRequest(namespace: APIRoute.namespace(of: request), options: options, resourceVersion: request.query("resourceVersion"),
                                  bookmarks: request.query("allowWatchBookmarks") == "true", timeout: timeout)
+        let (stop, channel) = (watch.stop, context.channel)
         return Response(status: .ok, headers: [.contentType: "application/json", .transferEncoding: "chunked"], body: ResponseBody { writer in
-            try await run(watch) { line in try await writer.write(ByteBuffer(bytes: line)) }
+            await ConnectionGuard.whenClientGone(channel) { stop.fire() }
+            try await withGracefulShutdownHandler {
+                try await run(watch) { line in try await writer.write(ByteBuffer(bytes: line)) }
+            } onGracefulShutdown: {
+                stop.fire()
+            }
             try await writer.finish(nil)
         })
     }
