@@ -72,19 +72,30 @@ struct WatchWakeupTests {
         #expect(api.activeWatches == 0)
     }
 
-    @Test("A commit in this process wakes a watch at once")
+    /// Waits (up to 20 s, for a loaded machine) until a line containing `text` has come, fires `stop`, and returns when it came.
+    static func arrival(of text: String, in lines: Lines, stop: Wakeup) async throws -> ContinuousClock.Instant? {
+        defer { stop.fire() }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < deadline {
+            if let line = lines.all.first(where: { $0.text.contains(text) }) { return line.at }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    @Test("A commit in this process wakes a watch at once, long before its poll would")
     func localCommitWakes() async throws {
         let store = ReplicaStore(base: InMemoryMetadataStore())
-        let api = ImageAPI(metadata: store, registryHostname: "r", watchPollInterval: .seconds(30))
-        let lines = Lines(), start = try await Self.currentVersion(api)
-        async let watching: Void = Self.watch(api, from: start, timeout: .seconds(2), into: lines)
+        let api = ImageAPI(metadata: store, registryHostname: "r", watchPollInterval: .seconds(60))
+        let lines = Lines(), stop = Wakeup(), start = try await Self.currentVersion(api)
+        async let watching: Void = Self.watch(api, from: start, timeout: .seconds(60), stop: stop, into: lines)
         try await Task.sleep(for: .milliseconds(300))
-        #expect(api.activeWatches == 1)
         let committed = ContinuousClock.now
         _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: "local")), namespace: "ns")
+        let arrived = try await Self.arrival(of: #""name":"local""#, in: lines, stop: stop)
         try await watching
-        let added = try #require(lines.all.first { $0.text.contains(#""name":"local""#) })
-        #expect(added.at - committed < .milliseconds(150), "the event came \(added.at - committed) after the commit")
+        let at = try #require(arrived, "the commit never reached the watch")
+        #expect(at - committed < .seconds(10), "the event came \(at - committed) after the commit")
     }
 
     @Test("A commit by another process sharing the store reaches a watch through the slow poll")
@@ -92,14 +103,13 @@ struct WatchWakeupTests {
         let base = InMemoryMetadataStore()
         let here = ImageAPI(metadata: ReplicaStore(base: base), registryHostname: "r", watchPollInterval: .milliseconds(300))
         let there = ImageAPI(metadata: ReplicaStore(base: base), registryHostname: "r")
-        let lines = Lines(), start = try await Self.currentVersion(here)
-        async let watching: Void = Self.watch(here, from: start, timeout: .seconds(2), into: lines)
+        let lines = Lines(), stop = Wakeup(), start = try await Self.currentVersion(here)
+        async let watching: Void = Self.watch(here, from: start, timeout: .seconds(60), stop: stop, into: lines)
         try await Task.sleep(for: .milliseconds(200))
-        let committed = ContinuousClock.now
         _ = try await there.createImageStream(ImageStream(metadata: ObjectMeta(name: "remote")), namespace: "ns")
+        let arrived = try await Self.arrival(of: #""name":"remote""#, in: lines, stop: stop)
         try await watching
-        let added = try #require(lines.all.first { $0.text.contains(#""name":"remote""#) }, "the other process's commit never came")
-        #expect(added.at - committed < .milliseconds(1000))
+        #expect(arrived != nil, "the other process's commit never reached the watch")
     }
 
     @Test("A stopped watch ends at once with a BOOKMARK, or an ERROR Status when it asked for no bookmarks", arguments: [true, false])
@@ -108,11 +118,11 @@ struct WatchWakeupTests {
         _ = try await api.createImageStream(ImageStream(metadata: ObjectMeta(name: "s")), namespace: "ns")
         let lines = Lines(), stop = Wakeup(), start = try await Self.currentVersion(api)
         let began = ContinuousClock.now
-        async let watching: Void = Self.watch(api, from: start, timeout: .seconds(60), stop: stop, bookmarks: bookmarks, into: lines)
+        async let watching: Void = Self.watch(api, from: start, timeout: .seconds(120), stop: stop, bookmarks: bookmarks, into: lines)
         try await Task.sleep(for: .milliseconds(200))
         stop.fire()
         try await watching
-        #expect(ContinuousClock.now - began < .seconds(2))
+        #expect(ContinuousClock.now - began < .seconds(60), "the watch ran to its timeout")
         let last = try #require(lines.all.last?.text)
         if bookmarks {
             #expect(last.contains(#""type":"BOOKMARK""#) && last.contains(#""resourceVersion":"\#(start)""#), "\(last)")

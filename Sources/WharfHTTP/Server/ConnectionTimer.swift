@@ -8,7 +8,8 @@ import NIOHTTP1
 /// - bytes of a request head have come but not the whole head: `headerRead`, from the first of them, then a
 ///   `408 Request Timeout` that closes the connection (`ConnectionGuard` closes after a `Connection: close` answer);
 /// - a body is being read and its reader has asked for more (a `read` passed down the pipeline): `bodyStall`, from
-///   the ask, then the connection closes and the reader's body stream fails;
+///   the ask, then the connection closes and the reader's body stream fails. The timer runs for the whole body and
+///   looks at the ask when it fires, so that body reads do not each cancel and schedule one;
 /// - a request was read and its response is not finished (a handler at work, a download, a watch): none.
 final class ConnectionTimer: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -23,7 +24,8 @@ final class ConnectionTimer: ChannelDuplexHandler, RemovableChannelHandler {
     private var owed = 0
     private var readingBody = false
     private var headStarted = false
-    private var wantsBody = false
+    /// Since when the body's reader has waited for bytes, if it has.
+    private var askedAt: NIODeadline?
     private var phase = Phase.none
     private var timer: Scheduled<Void>?
 
@@ -53,11 +55,11 @@ final class ConnectionTimer: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head:
             owed += 1
-            (readingBody, headStarted, wantsBody) = (true, false, false)
+            (readingBody, headStarted, askedAt) = (true, false, nil)
         case .body:
-            wantsBody = false
+            askedAt = nil
         case .end:
-            (readingBody, wantsBody) = (false, false)
+            (readingBody, askedAt) = (false, nil)
         }
         update(context)
         context.fireChannelRead(data)
@@ -71,10 +73,7 @@ final class ConnectionTimer: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if readingBody {
-            wantsBody = true
-            update(context)
-        }
+        if readingBody, askedAt == nil { askedAt = .now() }
         context.read()
     }
 
@@ -87,24 +86,35 @@ final class ConnectionTimer: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func update(_ context: ChannelHandlerContext) {
-        let next: Phase = readingBody ? (wantsBody ? .body : .none) : owed > 0 ? .none : headStarted ? .head : .idle
+        let next: Phase = readingBody ? .body : owed > 0 ? .none : headStarted ? .head : .idle
         guard next != phase else { return }
         stop()
         phase = next
-        let limit: Duration
         switch next {
         case .none: return
-        case .idle: limit = timeouts.idle
-        case .head: limit = timeouts.headerRead
-        case .body: limit = timeouts.bodyStall
+        case .idle: schedule(in: TimeAmount(timeouts.idle), context)
+        case .head: schedule(in: TimeAmount(timeouts.headerRead), context)
+        case .body: schedule(in: TimeAmount(timeouts.bodyStall), context)
         }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limit)) {
-            self.expired(next, context)
+    }
+
+    private func schedule(in delay: TimeAmount, _ context: ChannelHandlerContext) {
+        let phase = self.phase
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.expired(phase, context)
         }
     }
 
     private func expired(_ phase: Phase, _ context: ChannelHandlerContext) {
         timer = nil
+        if case .body = phase {
+            // Not stalled yet, or waiting on the server's own reader: look again when it could be.
+            let stall = TimeAmount(timeouts.bodyStall)
+            guard let askedAt, NIODeadline.now() - askedAt >= stall else {
+                schedule(in: askedAt.map { $0 + stall - NIODeadline.now() } ?? stall, context)
+                return
+            }
+        }
         self.phase = .none
         guard case .head = phase else {
             context.close(promise: nil)
