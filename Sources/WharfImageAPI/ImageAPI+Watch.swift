@@ -33,8 +33,8 @@ extension ImageAPI {
     /// Watches image streams, calling `emit` with one JSON line per event until the timeout, until `request.stop`
     /// fires, or until `emit` throws (the client went away). Pushes through the registry appear like any other change.
     ///
-    /// An idle watch does no work: it sleeps until a commit of this process, its next bookmark or deadline, and at
-    /// most `watchPollInterval` between looks at the store's newest resourceVersion (commits of other processes).
+    /// An idle watch does no work: it sleeps until a commit of this process, a change of the store that the shared poll
+    /// found (commits of other processes, within `watchPollInterval`), its next bookmark or its deadline.
     public func watchImageStreams(_ request: WatchRequest, emit: (ArraySlice<UInt8>) async throws -> Void) async throws {
         try await watch(streamKind, request, emit: emit)
     }
@@ -81,7 +81,7 @@ extension ImageAPI {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: request.timeout)
         // Read before the first read of the store, so that no commit after it goes unnoticed.
-        var commitsSeen = metadata.commits.count
+        var (commitsSeen, changesSeen) = (metadata.commits.count, watches.changes.count)
         var last: Int64
         if let text = request.resourceVersion, !text.isEmpty, text != "0" {
             guard let version = Int64(text) else { throw KubernetesError.badRequest("invalid resourceVersion \"\(text)\"") }
@@ -97,7 +97,6 @@ extension ImageAPI {
             for item in current.items { try await emit(try Self.line("ADDED", item)) }
             last = Int64(current.metadata.resourceVersion ?? "") ?? 0
         }
-        var polled = last
         var lastBookmark = clock.now
         let bookmarkInterval = min(Duration.seconds(10), request.timeout / 2)
         while clock.now < deadline {
@@ -109,29 +108,26 @@ extension ImageAPI {
                 guard listed.matches(object, request.options) else { continue }
                 try await emit(try Self.line(event.type.rawValue, object))
             }
-            polled = max(polled, last)
             if request.bookmarks, clock.now - lastBookmark >= bookmarkInterval {
                 try await emit(try Self.line("BOOKMARK", Bookmark(kind: listed.kind, metadata: .init(resourceVersion: String(last)))))
                 lastBookmark = clock.now
             }
             if request.stop.count > 0 { break }
             if events.count == 500 { continue }
-            // Idle until a commit here, a commit elsewhere (the poll), the next bookmark, the deadline or the stop.
+            // Idle until a commit here, a change the poll found, the next bookmark, the deadline or the stop.
             while true {
-                var wake = min(deadline, clock.now.advanced(by: watches.pollInterval))
+                var wake = deadline
                 if request.bookmarks { wake = min(wake, lastBookmark.advanced(by: bookmarkInterval)) }
-                await Wakeup.first(of: [(metadata.commits, seen: commitsSeen), (request.stop, seen: 0)], deadline: wake)
+                await Wakeup.first(of: [(metadata.commits, seen: commitsSeen), (watches.changes, seen: changesSeen), (request.stop, seen: 0)],
+                                   deadline: wake)
+                try Task.checkCancellation()
                 if request.stop.count > 0 || clock.now >= deadline { break }
-                if metadata.commits.count != commitsSeen {
-                    commitsSeen = metadata.commits.count
+                let (commits, changes) = (metadata.commits.count, watches.changes.count)
+                if commits != commitsSeen || changes != changesSeen {
+                    (commitsSeen, changesSeen) = (commits, changes)
                     break
                 }
                 if request.bookmarks, clock.now - lastBookmark >= bookmarkInterval { break }
-                let latest = try await watches.latestResourceVersion()
-                if latest > polled {
-                    polled = latest
-                    break
-                }
             }
             if request.stop.count > 0 { break }
         }
