@@ -24,6 +24,8 @@ final class ConnectionTimer: ChannelDuplexHandler, RemovableChannelHandler {
     private var owed = 0
     private var readingBody = false
     private var headStarted = false
+    /// Whether the current socket read brought a request part.
+    private var readPart = false
     /// Since when the body's reader has waited for bytes, if it has.
     private var askedAt: NIODeadline?
     private var phase = Phase.none
@@ -52,6 +54,7 @@ final class ConnectionTimer: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readPart = true
         switch unwrapInboundIn(data) {
         case .head:
             owed += 1
@@ -66,8 +69,9 @@ final class ConnectionTimer: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        // Bytes came that made no complete head: a head is on its way.
-        if !readingBody, owed == 0 { headStarted = true }
+        // Bytes came that made no part at all, with no request under way: a head is on its way.
+        if !readPart, !readingBody, owed == 0 { headStarted = true }
+        readPart = false
         update(context)
         context.fireChannelReadComplete()
     }
