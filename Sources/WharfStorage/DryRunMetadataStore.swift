@@ -30,4 +30,7 @@ public struct DryRunMetadataStore: MetadataStore {
     }
 
     public var generation: UInt64? { base.generation }
+
+    /// The wrapped store's: a dry run commits nothing, so it never fires them.
+    public var commits: Wakeup { base.commits }
 }

@@ -119,7 +119,7 @@ public enum MetadataStoreConformance {
             }
         } catch is Abort {}
         try expectEqual(store.commits.count, seen, "commits fired by a rollback")
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
         async let woke: Void = Wakeup.first(of: [(store.commits, seen: seen)], deadline: deadline)
         try await store.transaction { tx in try await tx.objects.put(object("ConformanceKind", "wakeups", "x", rv: 1)) }
         await woke

@@ -22,7 +22,7 @@ struct ConnectionTests {
     }
 
     /// Waits up to `limit` for `condition`.
-    static func eventually(_ limit: Duration = .seconds(3), _ condition: () -> Bool) -> Bool {
+    static func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
         let deadline = ContinuousClock.now.advanced(by: limit)
         while !condition() {
             if ContinuousClock.now >= deadline { return false }
@@ -44,7 +44,7 @@ struct ConnectionTests {
                 defer { client.close() }
                 try client.send("\(request.method) \(request.target) HTTP/1.1\r\nHost: registry.test\r\n\(Self.auth)\r\n")
                 let (head, body) = try client.readResponse()
-                return (head, body, client.readUntilClosed(timeout: .seconds(3)).closed)
+                return (head, body, client.readUntilClosed(timeout: .seconds(8)).closed)
             }
             #expect(head.hasPrefix("HTTP/1.1 405 "), "\(head)")
             #expect(head.lowercased().contains("connection: close"))
@@ -71,10 +71,10 @@ struct ConnectionTests {
                     usleep(100_000)
                 }
                 let head = try client.readHead()
-                return (head, ContinuousClock.now - began, client.readUntilClosed(timeout: .seconds(3)).closed)
+                return (head, ContinuousClock.now - began, client.readUntilClosed(timeout: .seconds(8)).closed)
             }
             #expect(head.hasPrefix("HTTP/1.1 408 "), "\(head)")
-            #expect(elapsed < .seconds(3), "the 408 came after \(elapsed)")
+            #expect(elapsed < .seconds(8), "the 408 came after \(elapsed), not before the 10 s idle timeout")
             #expect(closed)
         }
     }
@@ -86,13 +86,13 @@ struct ConnectionTests {
             let (fresh, kept) = try await RawHTTPClient.run {
                 let silent = try RawHTTPClient(port: port)
                 defer { silent.close() }
-                let fresh = silent.readUntilClosed(timeout: .seconds(4)).closed
+                let fresh = silent.readUntilClosed(timeout: .seconds(8)).closed
                 let client = try RawHTTPClient(port: port)
                 defer { client.close() }
                 try client.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
                 _ = try client.readResponse()
                 let began = ContinuousClock.now
-                let closed = client.readUntilClosed(timeout: .seconds(4)).closed
+                let closed = client.readUntilClosed(timeout: .seconds(8)).closed
                 return (fresh, closed && ContinuousClock.now - began > .milliseconds(500))
             }
             #expect(fresh, "a connection that never sent a byte stayed open")
@@ -112,7 +112,7 @@ struct ConnectionTests {
                 try client.send("PATCH \(location) HTTP/1.1\r\nHost: localhost\r\n\(Self.auth)Content-Type: application/octet-stream\r\n"
                                 + "Content-Length: 100000\r\n\r\n")
                 try client.send(Fixtures.bytes(1000, seed: 1))
-                return client.readUntilClosed(timeout: .seconds(4)).closed
+                return client.readUntilClosed(timeout: .seconds(8)).closed
             }
             #expect(closed, "the stalled PATCH kept its connection")
             // The stalled chunk released the upload and left nothing of itself behind.
@@ -142,7 +142,7 @@ struct ConnectionTests {
                                 + "Content-Length: 104857600\r\n\r\n")
                 try client.send(Array(repeating: UInt8(ascii: " "), count: 64 << 10))
                 let (head, _) = try client.readResponse()
-                return (head, client.readUntilClosed(timeout: .seconds(3)).closed)
+                return (head, client.readUntilClosed(timeout: .seconds(8)).closed)
             }
             #expect(head.hasPrefix("HTTP/1.1 413 "), "\(head)")
             #expect(head.lowercased().contains("connection: close"))
@@ -168,7 +168,7 @@ struct ConnectionTests {
                 try client.send("\(request.method) \(target) HTTP/1.1\r\nHost: localhost\r\n\(Self.auth)\(request.rest)")
                 if request.rest.contains("Content-Length") { client.shutdownSending() }
                 let (head, body) = try client.readResponse()
-                return (head, String(decoding: body, as: UTF8.self), client.readUntilClosed(timeout: .seconds(3)).closed)
+                return (head, String(decoding: body, as: UTF8.self), client.readUntilClosed(timeout: .seconds(8)).closed)
             }
             #expect(head.hasPrefix("HTTP/1.1 400 "), "\(head)\(body)")
             #expect(body.contains(request.code), "\(body)")
@@ -198,7 +198,7 @@ struct ConnectionTests {
                 if halfClose {
                     client.shutdownSending()
                     // No CLOSE-WAIT: the server closes its side too.
-                    closed = client.readUntilClosed(timeout: .seconds(3)).closed
+                    closed = client.readUntilClosed(timeout: .seconds(8)).closed
                 }
                 client.close()
                 return (opened, closed, Self.eventually { openWatches() == 0 })
@@ -226,7 +226,7 @@ struct ConnectionTests {
         // The server has stopped: the watch ended first.
         let client = try #require(watcher.withLock { $0 })
         defer { client.close() }
-        let (bytes, closed) = try await RawHTTPClient.run { client.readUntilClosed(timeout: .seconds(3)) }
+        let (bytes, closed) = try await RawHTTPClient.run { client.readUntilClosed(timeout: .seconds(8)) }
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 200 "))
         #expect(text.contains(#""name":"s""#), "the ADDED event")
