@@ -21,7 +21,7 @@ struct AccessControlTests {
     func htpasswdUser() async throws {
         let path = try Self.htpasswdFile("alice:\(Self.hash)\nbob:{SHA}ignored\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path)
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero)
         #expect(try await access.user(forBasic: "alice", password: "hunter2", source: "t") == .authenticated("alice"))
         await #expect(throws: WharfError.self) { try await access.user(forBasic: "alice", password: "wrong", source: "t") }
         await #expect(throws: WharfError.self) { try await access.user(forBasic: "bob", password: "ignored", source: "t") }
@@ -31,7 +31,7 @@ struct AccessControlTests {
     func tokenForLogin() async throws {
         let path = try Self.htpasswdFile("alice:\(Self.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path)
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero)
         let token = try await access.token(forBasic: "alice", password: "hunter2", source: "t")
         #expect(token.hasPrefix("wharf_"))
         #expect(try await access.user(forToken: token, source: "t") == .authenticated("alice"))
@@ -44,12 +44,24 @@ struct AccessControlTests {
     func reload() async throws {
         let path = try Self.htpasswdFile("alice:\(Self.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path)
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero)
         #expect(try await access.user(forBasic: "alice", password: "hunter2", source: "t").username == "alice")
         try "carol:\(Self.hash)\n".write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(10)], ofItemAtPath: path)
         #expect(try await access.user(forBasic: "carol", password: "hunter2", source: "t").username == "carol")
         await #expect(throws: WharfError.self) { try await access.user(forBasic: "alice", password: "hunter2", source: "t") }
+    }
+
+    @Test("The htpasswd file is looked at no more than once per recheck interval")
+    func recheckInterval() async throws {
+        let path = try Self.htpasswdFile("alice:\(Self.hash)\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .seconds(2))
+        #expect(try await access.user(forBasic: "alice", password: "hunter2", source: "t").username == "alice")
+        try "carol:\(Self.hash)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await #expect(throws: WharfError.self) { try await access.user(forBasic: "carol", password: "hunter2", source: "t") }
+        try await Task.sleep(for: .milliseconds(2100))
+        #expect(try await access.user(forBasic: "carol", password: "hunter2", source: "t").username == "carol")
     }
 
     @Test("Expired tokens are refused with a reason; unknown bearer tokens are never throttled")

@@ -13,7 +13,7 @@ struct LoginThrottleTests {
         -> (AccessControl, String)
     {
         let path = try AccessControlTests.htpasswdFile("alice:\(AccessControlTests.hash)\nbob:\(AccessControlTests.hash)\n")
-        return (AccessControl(metadata: store, htpasswd: path, logger: log.logger, now: clock.now), path)
+        return (AccessControl(metadata: store, htpasswd: path, htpasswdRecheck: .zero, logger: log.logger, now: clock.now), path)
     }
 
     static func refusal(_ body: () async throws -> Void) async -> WharfError? {

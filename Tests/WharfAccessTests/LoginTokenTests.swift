@@ -19,7 +19,7 @@ struct LoginTokenTests {
         let clock = TestClock()
         let path = try AccessControlTests.htpasswdFile("alice:\(AccessControlTests.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, now: clock.now)
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero, now: clock.now)
         let first = try await access.token(forBasic: "alice", password: "hunter2", source: "t")
         for _ in 0..<7 {
             #expect(try await access.token(forBasic: "alice", password: "hunter2", source: "t") == first)
@@ -43,7 +43,7 @@ struct LoginTokenTests {
     func revokedNotReused() async throws {
         let path = try AccessControlTests.htpasswdFile("alice:\(AccessControlTests.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path)
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero)
         let first = try await access.token(forBasic: "alice", password: "hunter2", source: "t")
         let name = try #require(try await Self.names(access).first)
         try await access.deleteToken(named: name, by: .authenticated("alice"))
@@ -56,7 +56,7 @@ struct LoginTokenTests {
     func removedUser() async throws {
         let path = try AccessControlTests.htpasswdFile("alice:\(AccessControlTests.hash)\nbob:\(AccessControlTests.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path)
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero)
         _ = try await access.bootstrapAdmin(secret: "wharf_admin")
         let alice = try await access.token(forBasic: "alice", password: "hunter2", source: "t")
         let own = try #require(try await access.createToken(AccessToken(name: "alice-ci", spec: .init(user: "alice")), by: .authenticated("alice"))
@@ -83,11 +83,11 @@ struct LoginTokenTests {
         let store = InMemoryMetadataStore()
         let path = try AccessControlTests.htpasswdFile("alice:\(AccessControlTests.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let before = AccessControl(metadata: store, htpasswd: path)
+        let before = AccessControl(metadata: store, htpasswd: path, htpasswdRecheck: .zero)
         _ = try await before.token(forBasic: "alice", password: "hunter2", source: "t")
         _ = try await before.createToken(AccessToken(name: "alice-ci", spec: .init(user: "alice")), by: .authenticated("alice"))
         try Self.rewrite(path, "")
-        let after = AccessControl(metadata: store, htpasswd: path)
+        let after = AccessControl(metadata: store, htpasswd: path, htpasswdRecheck: .zero)
         await #expect(throws: WharfError.self) { try await after.user(forToken: "wharf_unknown", source: "t") }
         #expect(try await Self.names(after).isEmpty)
     }
@@ -96,7 +96,7 @@ struct LoginTokenTests {
     func passwordChange() async throws {
         let path = try AccessControlTests.htpasswdFile("alice:\(AccessControlTests.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path)
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero)
         let login = try await access.token(forBasic: "alice", password: "hunter2", source: "t")
         let own = try #require(try await access.createToken(AccessToken(name: "alice-ci", spec: .init(user: "alice")), by: .authenticated("alice"))
             .status?.token)
