@@ -22,6 +22,9 @@ public struct ImageAPIRoutes: Sendable {
         for path in [APIRoute.prefix + "/**", APIRoute.legacyPrefix + "/**"] {
             router.onAnyMethod(path) { request, context in await respond(request, context) }
         }
+        router.get("/openapi/v2") { _, _ in
+            Response(status: .ok, headers: [.contentType: OpenAPIDocument.v2ContentType], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.v2)))
+        }
         router.get("/openapi/v3") { _, _ in JSONWire.response(OpenAPIDocument.index()) }
         router.get(RouterPath(OpenAPIDocument.path)) { _, _ in JSONWire.response(OpenAPIDocument.document(group: ImageAPIGroup.name)) }
         router.get("/openapi/v3/api/v1") { _, _ in JSONWire.response(OpenAPIDocument.document(group: "")) }
