@@ -16,7 +16,7 @@ import sys
 import pytest
 
 SEED = 20261202
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = 10
 RUN_TIMEOUT = 120.0
 EXCLUDED_CHECKS = "positive_data_acceptance,unsupported_method"
 # The coverage phase (every boundary value of every parameter) takes minutes here; examples, fuzzing and the

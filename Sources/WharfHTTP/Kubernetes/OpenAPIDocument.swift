@@ -80,18 +80,18 @@ enum OpenAPIDocument {
                     if resource.namespaced { paths["\(served.base)/\(parts[0])", default: [:]]["get"] = operation(["200": list], query: selectors) }
                 case "create":
                     let created = resource.name == "imagestreammappings" ? ref("Status") : object
-                    paths[collection, default: [:]]["post"] = operation(["201": created], query: ["dryRun", "fieldValidation", "fieldManager"],
+                    paths[collection, default: [:]]["post"] = operation(["201": created], query: ["dryRun", "fieldValidation"],
                                                                        body: ["application/json", "application/yaml"])
                 case "deletecollection":
                     paths[collection, default: [:]]["delete"] = operation(["200": list], query: ["dryRun"] + selectors.prefix(2))
                 case "get":
                     paths[item, default: [:]]["get"] = operation(["200": object])
                 case "update":
-                    paths[item, default: [:]]["put"] = operation(["200": object, "201": object], query: ["dryRun", "fieldValidation", "fieldManager"],
+                    paths[item, default: [:]]["put"] = operation(["200": object, "201": object], query: ["dryRun", "fieldValidation"],
                                                                  body: ["application/json", "application/yaml"])
                 case "patch":
                     paths[item, default: [:]]["patch"] = operation(["200": object, "201": object],
-                                                                   query: ["dryRun", "fieldValidation", "fieldManager", "force"], body: patchTypes)
+                                                                   query: ["dryRun", "fieldValidation"], body: patchTypes)
                 case "delete":
                     paths[item, default: [:]]["delete"] = operation(["200": ref("Status")], query: ["dryRun"])
                 default:
@@ -118,12 +118,12 @@ enum OpenAPIDocument {
         }
     }
 
-    /// The query parameters the server reads, with the values it accepts.
+    /// The query parameters the server reads, with the values it accepts. (`fieldManager` and `force`, which kubectl
+    /// sends and the server ignores, as it keeps no field management, are not listed.)
     static func queryParameter(_ name: String) -> JSONValue {
         let schema: JSONValue = switch name {
         case "dryRun": .object(["type": .string("string"), "enum": .array([.string("All")])])
         case "fieldValidation": .object(["type": .string("string"), "enum": .array(["Ignore", "Warn", "Strict"].map { .string($0) })])
-        case "force": boolean
         case "limit": integer
         default: string
         }
