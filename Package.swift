@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "wharfd", targets: ["wharfd"]),
         .executable(name: "wharf", targets: ["wharf"]),
+        // The targets the fuzz package (Fuzz/) reaches the parsers through; not an API for anyone else.
+        .library(name: "WharfParsers", targets: ["WharfModel", "WharfImageAPI", "WharfAccess", "WharfHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
