@@ -206,6 +206,8 @@ class Client:
                 raise Failure(f"pull {tag}: blob {blob} came back different")
 
     def tags(self) -> None:
+        if not self.pushed:
+            return self.push()
         _, data = self.request("GET", f"/v2/{self.repo}/tags/list?n=100")
         listed = set(json.loads(data).get("tags") or [])
         if not set(self.pushed) <= listed:
@@ -273,11 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wharfd", default=os.environ.get("WHARFD") or str(REPO_ROOT / ".build" / "release" / "wharfd"))
     parser.add_argument("--duration", type=float, default=600, help="seconds of load (default 600)")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
-    parser.add_argument("--warmup", type=float, default=None, help="seconds before RSS is watched (default: a sixth of the run, at most 60)")
+    parser.add_argument("--warmup", type=float, default=None, help="seconds before RSS is watched (default: a third of the run, at most 60)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
-    warmup = args.warmup if args.warmup is not None else min(60.0, args.duration / 6)
+    warmup = args.warmup if args.warmup is not None else min(60.0, args.duration / 3)
     if not os.access(args.wharfd, os.X_OK):
         print(f"soak: no wharfd at {args.wharfd} (build it, or pass --wharfd)", file=sys.stderr)
         return 2
