@@ -52,7 +52,7 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     case 1:
         // The line is the file; the password tried is the text after the last newline, for user "admin".
-        FileManager.default.createFile(atPath: htpasswdPath, contents: Data(rest))
+        _ = FileManager.default.createFile(atPath: htpasswdPath, contents: Data(rest))
         let password = text.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
         _ = Htpasswd(path: htpasswdPath).verify(user: "admin", password: password)
     default:
