@@ -393,6 +393,10 @@ def method_cases() -> list[Case]:
     }
     for name, raw in raws.items():
         cases.append(Case(f"raw-{name}", raw, half_close=True, stream=name in ("websocket",)))
+    # A client that keeps its connection open must still be able to tell where each answer ends.
+    for method in ["CONNECT", "TRACE", "OPTIONS"]:
+        cases.append(Case(f"keep-alive-{method}", f"{method} /v2/ HTTP/1.1\r\nHost: @HOST@\r\nAuthorization: @AUTH@\r\n\r\n".encode()))
+    cases.append(Case("keep-alive-CONNECT-authority", b"CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n"))
     return cases
 
 
@@ -649,8 +653,10 @@ def send(server: Server, case: Case) -> Outcome:
 
 def judge(server: Server, case: Case, outcome: Outcome) -> list[str]:
     problems = list(outcome.problems)
-    if outcome.hung:
+    if outcome.hung and outcome.status is None:
         problems.append(f"no answer and no close within {HANG_SECONDS:.0f} s")
+    elif outcome.hung:
+        problems.append(f"answered {outcome.status}, but the answer did not end (no length, no close) within {HANG_SECONDS:.0f} s")
     if outcome.status is not None and outcome.status >= 500:
         problems.append(f"answered {outcome.status}")
     if outcome.status is not None and outcome.status >= 400 and outcome.body_size > MAX_ERROR_BODY:
