@@ -54,7 +54,11 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         // The line is the file; the password tried is the text after the last newline, for user "admin".
         _ = FileManager.default.createFile(atPath: htpasswdPath, contents: Data(rest))
         let password = text.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-        _ = Htpasswd(path: htpasswdPath).verify(user: "admin", password: password)
+        _ = blocking { () async -> Bool in
+            let file = Htpasswd(path: htpasswdPath)
+            _ = await file.reload()
+            return await file.verify(user: "admin", password: password)
+        }
     default:
         // The HTTP parser lets through any valid field value as a Host.
         guard HTTPField.isValidValue(text) else { return 0 }

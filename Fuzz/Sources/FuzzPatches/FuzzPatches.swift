@@ -25,6 +25,8 @@ let document = try! JSONDecoder().decode(JSONValue.self, from: Data("""
     "image":"sha256:\(String(repeating: "a", count: 64))","generation":2}]}]}}
     """.utf8))
 
+let documentSize = try! JSONEncoder().encode(document).count
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let (variant, body) = FuzzInput(data, size).variant(of: types.count)
@@ -33,13 +35,14 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                               headers: [.contentType: type.rawValue], body: body)
     let outcome = blocking { () async throws -> Int in
         let (patchType, patch) = try await ImageAPIRoutes.patch(request)
-        let patched = try Patch.apply(patchType, patch, to: document)
+        let patched = try Patch.apply(patchType, patch, to: document, sizeLimit: ObjectMeta.maxStoredSize)
         return try JSONEncoder().encode(patched).count
     }
     switch outcome {
     case .success(let size):
-        // A patch can grow a document, but not past what a body may hold.
-        require(size <= 16 * KubernetesBody.maxSize, "a \(body.count)-byte patch made a \(size)-byte document")
+        // A patch grows a document by at most itself, or up to the size limit it is applied with.
+        let bound = ObjectMeta.maxStoredSize + body.count + documentSize
+        require(size <= bound, "a \(body.count)-byte patch made a \(size)-byte document")
     case .failure(let error):
         require(error is WharfError, "\(Swift.type(of: error)) thrown: \(error)")
         requireSmall(error)
