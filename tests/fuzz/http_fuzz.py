@@ -574,6 +574,7 @@ class Outcome:
     seconds: float = 0.0
     body_size: int = 0
     hung: bool = False
+    head: str = ""  # the status line and headers
     problems: list[str] = field(default_factory=list)
 
 
@@ -645,10 +646,31 @@ def send(server: Server, case: Case) -> Outcome:
         outcome.problems.append(f"could not send: {e}")
     outcome.seconds = time.monotonic() - started
     _, outcome.status, outcome.body_size = complete(buffer, case.stream) if buffer else (False, None, 0)
+    outcome.head = buffer.split(b"\r\n\r\n", 1)[0].decode("latin-1") if buffer else ""
     if buffer and outcome.status is None:
         match = re.match(rb"HTTP/\d\.\d (\d{3})", buffer)
         outcome.status = int(match.group(1)) if match else None
     return outcome
+
+
+CHALLENGE_PARAM = re.compile(r'([a-z]+)="((?:[^"\\]|\\.)*)"')
+
+
+def well_formed_challenge(value: str) -> bool:
+    """`Bearer k="v",k="v"…` with each of realm, service, scope and error at most once, and realm first."""
+    if not value.startswith("Bearer "):
+        return False
+    rest, keys = value[7:], []
+    while rest:
+        match = CHALLENGE_PARAM.match(rest)
+        if not match:
+            return False
+        keys.append(match.group(1))
+        rest = rest[match.end():]
+        if rest and not rest.startswith(","):
+            return False
+        rest = rest[1:]
+    return bool(keys) and keys[0] == "realm" and len(keys) == len(set(keys)) and set(keys) <= {"realm", "service", "scope", "error"}
 
 
 def judge(server: Server, case: Case, outcome: Outcome) -> list[str]:
@@ -661,6 +683,9 @@ def judge(server: Server, case: Case, outcome: Outcome) -> list[str]:
         problems.append(f"answered {outcome.status}")
     if outcome.status is not None and outcome.status >= 400 and outcome.body_size > MAX_ERROR_BODY:
         problems.append(f"a {outcome.status} with a {outcome.body_size / MiB:.1f} MiB body")
+    for challenge in re.findall(r"(?im)^www-authenticate:[ \t]*(.*?)[ \t]*\r?$", outcome.head):
+        if not well_formed_challenge(challenge):
+            problems.append(f"a malformed challenge: WWW-Authenticate: {challenge[:200]}")
     if case.stream or outcome.status is None:
         time.sleep(0.05)  # a trap after the head, or while the connection closes, shows in a moment
     if not server.alive():
