@@ -653,11 +653,12 @@ def send(server: Server, case: Case) -> Outcome:
     return outcome
 
 
-CHALLENGE_PARAM = re.compile(r'([a-z]+)="((?:[^"\\]|\\.)*)"')
+CHALLENGE_PARAM = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
+CHALLENGE_KEYS = {"realm", "service", "scope", "error", "error_description", "error_uri"}  # RFC 6750 §3 and the registry's
 
 
 def well_formed_challenge(value: str) -> bool:
-    """`Bearer k="v",k="v"…` with each of realm, service, scope and error at most once, and realm first."""
+    """`Bearer k="v",k="v"…` with each of the known keys at most once, and realm first."""
     if not value.startswith("Bearer "):
         return False
     rest, keys = value[7:], []
@@ -670,7 +671,7 @@ def well_formed_challenge(value: str) -> bool:
         if rest and not rest.startswith(","):
             return False
         rest = rest[1:]
-    return bool(keys) and keys[0] == "realm" and len(keys) == len(set(keys)) and set(keys) <= {"realm", "service", "scope", "error"}
+    return bool(keys) and keys[0] == "realm" and len(keys) == len(set(keys)) and set(keys) <= CHALLENGE_KEYS
 
 
 def judge(server: Server, case: Case, outcome: Outcome) -> list[str]:
