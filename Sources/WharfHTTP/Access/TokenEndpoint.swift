@@ -56,15 +56,24 @@ enum TokenEndpoint {
 
     /// `Bearer realm="<scheme>://<host>/openshift/token",service="wharf",scope="…"`, and when credentials were refused
     /// `error="invalid_token",error_description="<refusal>"` (RFC 6750 §3).
+    /// The realm's host is the request's `Host` when it is a well-formed authority (letters, digits, `.-_~%:[]`),
+    /// else `localhost`, so that a client can never add parameters of its own to the challenge.
     static func challenge(for request: Request, scheme: String, scope: String?, refusal: String? = nil) -> String {
-        let host = request.head.authority ?? "localhost"
+        let host = request.head.authority.flatMap { $0.unicodeScalars.allSatisfy(isAuthorityScalar) && !$0.isEmpty ? $0 : nil } ?? "localhost"
         var value = "Bearer realm=\"\(scheme)://\(host)\(paths[0])\",service=\"wharf\""
-        if let scope { value += ",scope=\"\(scope)\"" }
-        if let refusal {
-            var quoted = ""
-            quoted.unicodeScalars.append(contentsOf: refusal.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" })
-            value += ",error=\"invalid_token\",error_description=\"\(quoted)\""
-        }
+        if let scope { value += ",scope=\"\(quoted(scope))\"" }
+        if let refusal { value += ",error=\"invalid_token\",error_description=\"\(quoted(refusal))\"" }
         return value
+    }
+
+    private static func isAuthorityScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".-_~%:[]".unicodeScalars.contains(scalar))
+    }
+
+    /// `text` with what cannot stand inside a quoted-string parameter left out: quotes, backslashes, controls, non-ASCII.
+    private static func quoted(_ text: String) -> String {
+        var result = ""
+        result.unicodeScalars.append(contentsOf: text.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "\\" })
+        return result
     }
 }
