@@ -256,24 +256,6 @@ struct KubernetesConventionTests {
             #expect(try await wire.send(.get, "/api/v1/namespaces/three").status == .notFound)
         }
     }
-}
-
-@Suite("Server-side apply (application/apply-patch+yaml)")
-struct ApplyPatchTests {
-    @Test("An apply patch creates a missing stream, then merges into it")
-    func apply() async throws {
-        try await Wire.test { wire in
-            let yaml = "apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: applied\nspec:\n  tags:\n  - name: one\n    from: {kind: DockerImage, name: \"quay.io/a/b:1\"}\n"
-            let created = try await wire.json(.patch, "namespaces/ns/imagestreams/applied?fieldManager=me", yaml, contentType: "application/apply-patch+yaml")
-            #expect(created.status == .created)
-            #expect(created.value("spec.tags.0.name") as? String == "one")
-            let merged = try await wire.json(.patch, "namespaces/ns/imagestreams/applied?fieldManager=me",
-                                             "metadata:\n  labels:\n    team: a\n", contentType: "application/apply-patch+yaml")
-            #expect(merged.status == .ok)
-            #expect(merged.value("metadata.labels.team") as? String == "a")
-            #expect(merged.value("spec.tags.0.name") as? String == "one")
-        }
-    }
 
     @Test("Namespaces are read-only: writes are 405 with a reason, and the namespace stays; `ns` is their short name")
     func namespaceWrites() async throws {
@@ -292,6 +274,36 @@ struct ApplyPatchTests {
             let core = try await wire.send(.get, "/api/v1")
             let namespaces = (core.json["resources"] as? [[String: Any]])?.first { $0["name"] as? String == "namespaces" }
             #expect(namespaces?["shortNames"] as? [String] == ["ns"])
+        }
+    }
+}
+
+@Suite("Server-side apply (application/apply-patch+yaml)")
+struct ApplyPatchTests {
+    @Test("An apply patch creates a missing stream, then merges into it")
+    func apply() async throws {
+        try await Wire.test { wire in
+            let yaml = "apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: applied\nspec:\n  tags:\n  - name: one\n    from: {kind: DockerImage, name: \"quay.io/a/b:1\"}\n"
+            let created = try await wire.json(.patch, "namespaces/ns/imagestreams/applied?fieldManager=me", yaml, contentType: "application/apply-patch+yaml")
+            #expect(created.status == .created)
+            #expect(created.value("spec.tags.0.name") as? String == "one")
+            let merged = try await wire.json(.patch, "namespaces/ns/imagestreams/applied?fieldManager=me",
+                                             "apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  labels:\n    team: a\n",
+                                             contentType: "application/apply-patch+yaml")
+            #expect(merged.status == .ok)
+            #expect(merged.value("metadata.labels.team") as? String == "a")
+            #expect(merged.value("spec.tags.0.name") as? String == "one")
+        }
+    }
+
+    @Test("An apply patch must name its apiVersion and kind, as Kubernetes requires; nothing is created without them")
+    func applyNeedsType() async throws {
+        try await Wire.test { wire in
+            for body in ["{}", "metadata:\n  labels:\n    a: b\n", "apiVersion: image.openshift.io/v1\n", "kind: ImageStream\n"] {
+                let response = try await wire.json(.patch, "namespaces/ns/imagestreams/bare", body, contentType: "application/apply-patch+yaml")
+                #expect(response.status == .badRequest, "\(body): \(response.text)")
+            }
+            #expect(try await wire.json(.get, "namespaces/ns/imagestreams/bare").status == .notFound)
         }
     }
 }

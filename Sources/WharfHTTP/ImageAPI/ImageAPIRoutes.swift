@@ -168,14 +168,19 @@ public struct ImageAPIRoutes: Sendable {
                                            code: 200))
     }
 
-    /// The patch type from Content-Type (415 when unsupported) and the patch document.
+    /// The patch type from Content-Type (415 when unsupported) and the patch document; an apply patch must name its
+    /// `apiVersion` and `kind` (400), as Kubernetes requires.
     static func patch(_ request: Request) async throws -> (PatchType, JSONValue) {
         guard let type = PatchType(contentType: request.headers[.contentType] ?? "") else {
             throw WharfError(.unsupportedMediaType, "the body of the request was in an unknown format - accepted media types include: "
                              + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, "
                              + "application/strategic-merge-patch+json")
         }
-        return (type, try await KubernetesBody.value(from: request))
+        let patch = try await KubernetesBody.value(from: request)
+        if type == .apply, patch["apiVersion"]?.stringValue?.isEmpty != false || patch["kind"]?.stringValue?.isEmpty != false {
+            throw WharfError(.badRequest, "an apply patch must set apiVersion and kind")
+        }
+        return (type, patch)
     }
 
     /// A watch event line re-rendered with a one-row Table as its object, as kubectl asks for when it prints a watch.
