@@ -268,6 +268,14 @@ struct KubernetesConventionTests {
                                                    contentType: method == .patch ? "application/merge-patch+json" : "application/json")
                 #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.text)")
                 #expect(response.reason == "MethodNotAllowed")
+                #expect(response.headers[.allow] == "GET, HEAD")
+            }
+            for (method, path, allowed) in [(HTTPRequest.Method.post, "\(Wire.api)/namespaces/team/imagestreamimages/app@x", "GET, HEAD"),
+                                            (.get, "\(Wire.api)/namespaces/team/imagestreammappings", "POST"),
+                                            (.post, "\(Wire.api)/images/sha256:x", "GET, HEAD, PUT, PATCH, DELETE")] {
+                let response = try await wire.json(method, path, method == .get ? nil : "{}")
+                #expect(response.status == .methodNotAllowed, "\(path)")
+                #expect(response.headers[.allow] == allowed, "\(path)")
             }
             #expect(try await wire.json(.get, "/api/v1/namespaces/team").value("metadata.name") as? String == "team")
             #expect(try await wire.json(.get, "namespaces/team/imagestreams/app").status == .ok)

@@ -46,6 +46,9 @@ public struct ImageAPIRoutes: Sendable {
             }
             if verb.writes, try await DryRun.requested(request) { scoped.api = scoped.api.dryRun }
             return try await scoped.dispatch(route, request, context)
+        } catch var error as WharfError where error.code == .methodNotAllowed {
+            error.headers["Allow"] = Discovery.allowedMethods(path: request.uri.path)
+            return ErrorMapping.statusResponse(error, context: context)
         } catch {
             return ErrorMapping.statusResponse(error, context: context)
         }

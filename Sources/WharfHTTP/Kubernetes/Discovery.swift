@@ -127,4 +127,25 @@ enum Discovery {
             JSONWire.response(ResourceList(groupVersion: ImageAPIGroup.version, resources: imageResources))
         }
     }
+
+    /// The methods a path of the image API (or `/api/v1/namespaces`) answers, from the verbs its resource has, for the
+    /// `Allow` header of a 405 (RFC 9110 §15.5.6): `GET, HEAD` for reads, `POST` for create, `PUT` for update, `PATCH`
+    /// for patch, `DELETE` for delete and deletecollection.
+    static func allowedMethods(path: String) -> String {
+        let parts = path.split(separator: "/")
+        let verbs: [String]
+        let object: Bool
+        if parts.starts(with: ["api", "v1", "namespaces"]), parts.count <= 4 {
+            (verbs, object) = (["get", "list"], parts.count == 4)
+        } else if let route = try? APIRoute.parse(path: path) {
+            let name = route.resource.rawValue + (route.subresource.map { "/\($0)" } ?? "")
+            (verbs, object) = ((imageResources.first { $0.name == name })?.verbs ?? [], route.name != nil)
+        } else {
+            return "GET, HEAD"
+        }
+        let methods: [(String, Set<String>)] = object
+            ? [("GET", ["get", "watch"]), ("HEAD", ["get", "watch"]), ("PUT", ["update"]), ("PATCH", ["patch"]), ("DELETE", ["delete"])]
+            : [("GET", ["list", "watch"]), ("HEAD", ["list", "watch"]), ("POST", ["create"]), ("DELETE", ["deletecollection"])]
+        return methods.filter { !$0.1.isDisjoint(with: verbs) }.map(\.0).joined(separator: ", ")
+    }
 }
