@@ -65,7 +65,7 @@ struct LoginThrottle: Sendable {
         _ = try await metadata.transaction { try await $0.objects.delete(Self.key(user: user, source: source)) }
     }
 
-    /// Deletes the records whose failures are all a window old, returning how many; `LoginFailurePurger` calls it.
+    /// Deletes the records whose failures are all a window old, returning how many; `WharfServer` runs it every ten minutes.
     /// Safe on every replica at once.
     func purgeStale() async throws -> Int {
         let now = self.now().secondsSince1970

@@ -29,8 +29,12 @@ public enum WharfServer {
             router: router,
             server: try serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
-            services: [UploadPurger(registry: registry, maxAge: 24 * 3600, interval: .seconds(3600)),
-                       LoginFailurePurger(access: access, interval: .seconds(600))],
+            services: [
+                // Upload sessions their clients abandoned a day ago.
+                PeriodicChore(interval: .seconds(3600)) { _ = try await registry.purgeUploads(olderThan: 24 * 3600) },
+                // Records of wrong passwords that no longer count toward a lockout.
+                PeriodicChore(interval: .seconds(600)) { _ = try await access.purgeStaleLoginFailures() },
+            ],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
