@@ -189,6 +189,7 @@ class Server:
         self.start_peak_mib = 0.0
         self.can_reset_peak = True
         self.extra_args: list[str] = []  # more wharfd flags, such as --htpasswd
+        self.token = ""  # Wharf's admin token, once started
 
     # -- lifecycle
     def start(self, fresh: bool = True) -> None:
@@ -229,7 +230,8 @@ class Server:
                 time.sleep(0.005)
         self.startup_ms = (time.perf_counter() - t0) * 1000
         if self.kind == "wharf":
-            log_in(self.port, (self.data / "admin.token").read_text().strip())
+            self.token = (self.data / "admin.token").read_text().strip()
+            log_in(self.port, self.token)
         self.start_peak_mib = self.peak_rss_mib()
 
     def stop(self) -> None:

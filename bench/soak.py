@@ -34,6 +34,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench import BenchError, Server  # the harness's wharfd process, as every workload in bench/ starts it
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 API = "/apis/image.openshift.io/v1"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -51,67 +53,6 @@ class Failure(Exception):
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
         self.status = status
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, binary: str, workdir: Path):
-        self.binary = binary
-        self.data = workdir / "data"
-        self.log_path = workdir / "wharfd.log"
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-        self.token = ""
-
-    def start(self) -> None:
-        self.data.mkdir(parents=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WHARF_")}
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([self.binary, "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data)],
-                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise Failure(f"wharfd exited with status {self.proc.returncode} at startup:\n{self.log_tail()}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/v2/")
-                if connection.getresponse().status in (200, 401):
-                    self.token = (self.data / "admin.token").read_text().strip()
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise Failure("wharfd did not answer within 60 s")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-
-    def rss(self) -> int:
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
-
-    def log_tail(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-3000:]
-        except OSError:
-            return ""
 
 
 class Stats:
@@ -257,7 +198,7 @@ class Client:
             try:
                 operations[op]()
                 self.stats.record(op, time.monotonic() - started)
-            except Failure as e:
+            except (Failure, BenchError) as e:
                 self.stats.fail(op, str(e), server_error=e.status is not None and e.status >= 500)
                 time.sleep(0.05)
             except Exception as e:  # noqa: BLE001 - any other error is a failure of the run, not of the harness
@@ -286,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="wharf-soak-"))
-    server = Server(args.wharfd, workdir)
+    server = Server("wharf", "wharfd", workdir, args.wharfd)
     stats = Stats()
     samples: list[tuple[float, int]] = []
     try:
@@ -300,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             t.start()
         next_report = started + 60
         while time.monotonic() < deadline and server.proc.poll() is None:
-            samples.append((time.monotonic() - started, server.rss()))
+            samples.append((time.monotonic() - started, int(server.rss_mib() * 1024 * 1024)))
             if time.monotonic() >= next_report:
                 done = sum(len(v) for v in stats.latencies.values())
                 print(f"soak: {time.monotonic() - started:.0f} s, {done} operations, {sum(stats.failures.values())} failed, "
@@ -309,14 +250,15 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.5)
         for t in threads:
             t.join(timeout=60)
-        crashed = server.proc.poll() is not None
+        exit_code = server.proc.poll()
+        crashed = exit_code is not None
         elapsed = time.monotonic() - started
-    except Failure as e:
+    except (Failure, BenchError) as e:
         print(f"soak: {e}", file=sys.stderr)
         return 1
     finally:
         server.stop()
-        log_tail = server.log_tail()
+        log_tail = server.log_tail(40)
         shutil.rmtree(workdir, ignore_errors=True)
 
     # RSS: the tenth of the run after warm-up against the last tenth.
@@ -340,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  failed: {example}")
     problems = []
     if crashed:
-        problems.append(f"wharfd exited with status {server.proc.returncode}")
+        problems.append(f"wharfd exited with status {exit_code}")
     if failed:
         problems.append(f"{failed} operations failed")
     if stats.server_errors:
