@@ -198,7 +198,7 @@ class Client:
             try:
                 operations[op]()
                 self.stats.record(op, time.monotonic() - started)
-            except (Failure, BenchError) as e:
+            except Failure as e:
                 self.stats.fail(op, str(e), server_error=e.status is not None and e.status >= 500)
                 time.sleep(0.05)
             except Exception as e:  # noqa: BLE001 - any other error is a failure of the run, not of the harness
