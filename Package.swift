@@ -124,6 +124,7 @@ let package = Package(
             "WharfTesting", "WharfModel", "WharfServer", "WharfHTTP",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
     ]
 )

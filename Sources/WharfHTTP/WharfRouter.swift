@@ -6,9 +6,11 @@ public import WharfRegistry
 
 /// Builds the router for every surface Wharf serves.
 public enum WharfRouter {
-    /// `/v2/` (OCI distribution), `/apis/image.openshift.io/v1/` (image API), RBAC, tokens, discovery and `/healthz`,
-    /// behind authentication. Routes are all registered here, before the router is handed to the application.
-    public static func make(registry: Registry, api: ImageAPI, access: AccessControl, secure: Bool = false) -> Router<WharfRequestContext> {
+    /// `/v2/` (OCI distribution), `/apis/image.openshift.io/v1/` (image API), RBAC, tokens, discovery, and the probes
+    /// (`/livez`, `/readyz` as `readiness` finds the process, `/healthz`), behind authentication. Routes are all
+    /// registered here, before the router is handed to the application.
+    public static func make(registry: Registry, api: ImageAPI, access: AccessControl, readiness: Readiness,
+                            secure: Bool = false) -> Router<WharfRequestContext> {
         let router = Router(context: WharfRequestContext.self)
         router.middlewares.add(AuthenticationMiddleware(access: access, scheme: secure ? "https" : "http"))
         router.middlewares.add(AuditMiddleware())
@@ -17,7 +19,7 @@ public enum WharfRouter {
         AccessRoutes(access: access).add(to: router)
         TokenEndpoint.add(to: router, access: access)
         Discovery.add(to: router)
-        router.get("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
+        Probes.add(to: router, readiness: readiness)
         return router
     }
 }

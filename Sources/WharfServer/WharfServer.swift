@@ -19,13 +19,14 @@ import WharfStorage
 /// The composition root: the only place that knows which storage backends exist.
 public enum WharfServer {
     /// Builds the storage the configuration names, the services over it, and the application.
-    /// `onRunning` receives the bound port once the server listens.
+    /// `onRunning` receives the bound port once the server listens. `readiness` is what `/readyz` answers from; `run`
+    /// marks it draining when a shutdown begins.
     public static func makeApplication(
         _ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd"),
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) async throws -> some ApplicationProtocol {
-        let (router, registry, access, _) = try await makeComponents(configuration, logger: logger)
-        return Application(
+    ) async throws -> (application: some ApplicationProtocol, readiness: Readiness) {
+        let (router, registry, access, _, readiness) = try await makeComponents(configuration, logger: logger)
+        let application = Application(
             router: router,
             server: try serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
@@ -38,13 +39,16 @@ public enum WharfServer {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
+        return (application, readiness)
     }
 
     /// Runs `app` until SIGTERM or SIGINT, then shuts it down gracefully: the server stops accepting, watches end with
     /// a last event, and requests under way have `configuration.shutdownGrace` to finish. The process then exits with
-    /// status 0 even if one is stuck.
-    public static func run(_ app: some ApplicationProtocol, configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd")) async throws {
-        let services: [any Service] = [app, ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger)]
+    /// status 0 even if one is stuck. From the moment the shutdown begins, `/readyz` answers 503.
+    public static func run(_ app: some ApplicationProtocol, readiness: Readiness, configuration: WharfConfiguration,
+                           logger: Logger = Logger(label: "wharfd")) async throws {
+        // A group tells the last service first: readiness fails before the server stops accepting.
+        let services: [any Service] = [app, ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger), ReadinessDrain(readiness)]
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 
@@ -70,17 +74,18 @@ public enum WharfServer {
         try await makeComponents(configuration, logger: logger).router
     }
 
-    /// The router, as `makeRouter` builds it, and how many watches are open on it now (for tests).
+    /// The router, as `makeRouter` builds it, how many watches are open on it now, and its readiness (for tests).
     public static func makeRouterCountingWatches(_ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd")) async throws
-        -> (router: Router<WharfRequestContext>, openWatches: @Sendable () -> Int)
+        -> (router: Router<WharfRequestContext>, openWatches: @Sendable () -> Int, readiness: Readiness)
     {
-        let (router, _, _, api) = try await makeComponents(configuration, logger: logger)
-        return (router, { api.activeWatches })
+        let (router, _, _, api, readiness) = try await makeComponents(configuration, logger: logger)
+        return (router, { api.activeWatches }, readiness)
     }
 
-    /// The router, the registry and access control behind it (which also drive background purging), and the image API.
+    /// The router, the registry and access control behind it (which also drive background purging), the image API,
+    /// and the readiness `/readyz` reports.
     static func makeComponents(_ configuration: WharfConfiguration, logger: Logger) async throws
-        -> (router: Router<WharfRequestContext>, registry: Registry, access: AccessControl, api: ImageAPI)
+        -> (router: Router<WharfRequestContext>, registry: Registry, access: AccessControl, api: ImageAPI, readiness: Readiness)
     {
         let blobs: any BlobStore
         let metadata: any MetadataStore
@@ -109,6 +114,8 @@ public enum WharfServer {
                 + "Log in with: skopeo login --tls-verify=false -u admin -p \"$(cat \(file))\" \(host)\n"
             FileHandle.standardOutput.write(Data(message.utf8))
         }
-        return (WharfRouter.make(registry: registry, api: api, access: access, secure: configuration.tlsCertificate != nil), registry, access, api)
+        let readiness = Readiness(metadata: metadata, blobs: blobs, logger: logger)
+        let router = WharfRouter.make(registry: registry, api: api, access: access, readiness: readiness, secure: configuration.tlsCertificate != nil)
+        return (router, registry, access, api, readiness)
     }
 }

@@ -27,7 +27,7 @@ public enum WharfTestServer {
                                                adminToken: adminToken)
         configuration.htpasswd = htpasswd
         configure(&configuration)
-        let (router, openWatches) = try await WharfServer.makeRouterCountingWatches(configuration)
+        let (router, openWatches, _) = try await WharfServer.makeRouterCountingWatches(configuration)
         let application = Application(router: router, server: try WharfServer.serverBuilder(configuration),
                                       configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return (application, openWatches)

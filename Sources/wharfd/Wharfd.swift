@@ -75,10 +75,10 @@ struct Wharfd: AsyncParsableCommand {
         let scheme = settings.tlsCertificate == nil ? "http" : "https"
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         let host = self.host
-        let app = try await WharfServer.makeApplication(settings) { port in
+        let (app, readiness) = try await WharfServer.makeApplication(settings) { port in
             // Written unbuffered, so the lines appear at once even when stdout is a file.
             FileHandle.standardOutput.write(Data("wharfd listening on \(scheme)://\(host):\(port)\ndata directory: \(directory)\n".utf8))
         }
-        try await WharfServer.run(app, configuration: settings)
+        try await WharfServer.run(app, readiness: readiness, configuration: settings)
     }
 }
