@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
+        // The release and the git commit it was built from (the GitCommit plugin records it at build time).
+        .target(name: "WharfVersion", swiftSettings: strict, plugins: ["GitCommit"]),
+        .plugin(name: "GitCommit", capability: .buildTool()),
         // Value types and rules.
         .target(name: "WharfModel", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -63,7 +66,7 @@ let package = Package(
         .target(name: "WharfRegistry", dependencies: ["WharfModel", "WharfStorage", "WharfImageAPI", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         // HTTP edge.
         .target(name: "WharfHTTP", dependencies: [
-            "WharfModel", "WharfStorage", "WharfImageAPI", "WharfRegistry", "WharfAccess",
+            "WharfModel", "WharfVersion", "WharfStorage", "WharfImageAPI", "WharfRegistry", "WharfAccess",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -88,7 +91,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "CWharfSystem"),
         .executableTarget(name: "wharfd", dependencies: [
-            "WharfServer", "WharfHTTP", "CWharfSystem",
+            "WharfServer", "WharfHTTP", "CWharfSystem", "WharfVersion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // The client side: a typed HTTP client, and the CLI on top of it.
@@ -100,7 +103,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "wharf", dependencies: [
-            "WharfClient", "WharfModel",
+            "WharfClient", "WharfModel", "WharfVersion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Test harness: a real server on an ephemeral port.
@@ -121,7 +124,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WharfImageAPITests", dependencies: ["WharfImageAPI", "WharfModel", "WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfHTTPTests", dependencies: [
-            "WharfTesting", "WharfModel", "WharfServer", "WharfHTTP",
+            "WharfTesting", "WharfModel", "WharfServer", "WharfHTTP", "WharfVersion",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import WharfClient
 import WharfModel
+import WharfVersion
 
 /// `wharf`: oc-style verbs over Wharf's HTTP APIs.
 @main
 struct Wharf: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "wharf", abstract: "Work with a Wharf registry and its image API.",
+        commandName: "wharf", abstract: "Work with a Wharf registry and its image API.", version: WharfVersion.description,
         subcommands: [TokenCommand.self, GetCommand.self, TagCommand.self])
 }
 

@@ -4,12 +4,14 @@ import Foundation
 import Hummingbird
 import WharfHTTP
 import WharfServer
+import WharfVersion
 
 /// `wharfd`: the registry and image API on the embedded default. No configuration is required.
 @main
 struct Wharfd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "wharfd", abstract: "Wharf: a container image registry with an integrated image API.")
+        commandName: "wharfd", abstract: "Wharf: a container image registry with an integrated image API.",
+        version: WharfVersion.description)
 
     @Option(help: "Address to listen on (env WHARF_HOST).")
     var host: String = ProcessInfo.processInfo.environment["WHARF_HOST"] ?? "127.0.0.1"

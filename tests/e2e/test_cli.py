@@ -33,6 +33,14 @@ def wharf(cli: str, server, *args: str, token: str | None = None, check: bool = 
     return result
 
 
+def test_version_prints_the_release_and_the_commit(cli):
+    from test_server import check_version_line
+
+    result = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    check_version_line(result.stdout)
+
+
 def test_token_create_use_and_revoke(cli, server, skopeo, tmp_path):
     secret = wharf(cli, server, "token", "create", "ci-bot", "--expires-in-hours", "1").stdout.strip()
     assert secret.startswith("wharf_")

@@ -1,16 +1,48 @@
 """wharfd starts as the contract says, answers the OCI base endpoint, ends watches whose clients go, and shuts down
 gracefully within its grace period."""
 
+import os
+import re
 import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
+
+from conftest import _wharfd_binary
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def expected_version() -> str:
+    """The release as the one place that writes it says."""
+    source = (ROOT / "Sources/WharfVersion/WharfVersion.swift").read_text()
+    return re.search(r'static let version = "([^"]+)"', source).group(1)
+
+
+def check_version_line(output: str) -> str:
+    """Asserts `output` is `--version`'s line and returns the commit it names."""
+    match = re.fullmatch(r"(\S+) \(commit ([0-9a-f]{40}|unknown), (clean|dirty|unknown)\)\n", output)
+    assert match, f"--version printed {output!r}"
+    assert match.group(1) == expected_version()
+    if (ROOT / ".git").exists():  # built from a git checkout: the commit is known
+        assert match.group(2) != "unknown", output
+    return match.group(2)
 
 
 def test_v2_base_endpoint(wharf):
     r = wharf.get("/v2/")
     assert r.status_code == 200
     assert r.headers.get("Docker-Distribution-API-Version") == "registry/2.0"
+
+
+def test_wharfd_version_prints_the_release_and_the_commit_that_version_serves(wharf):
+    result = subprocess.run([_wharfd_binary(), "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    commit = check_version_line(result.stdout)
+    body = wharf.get("/version").json()
+    assert body["gitCommit"] == commit
+    assert body["gitVersion"] == f"v{body['major']}.{body['minor']}.0+wharf.{expected_version()}"
 
 
 def test_startup_lines(wharf):

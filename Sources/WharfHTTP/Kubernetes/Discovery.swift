@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import WharfModel
+import WharfVersion
 
 /// The discovery documents kubectl and the Python client read first (reference §1, §11.1).
 enum Discovery {
@@ -58,8 +59,11 @@ enum Discovery {
         var serverAddressByClientCIDRs: [Address]
     }
 
+    /// `/version`: the Kubernetes version whose API Wharf serves (kubectl checks its skew against `major` and
+    /// `minor`), with Wharf's own release as the build metadata of `gitVersion`, and the commit it was built from.
     struct Version: Encodable {
-        var major = "1", minor = "32", gitVersion = "v1.32.0+wharf", gitCommit = "", gitTreeState = "clean"
+        var major = "1", minor = "32", gitVersion = "v1.32.0+wharf.\(WharfVersion.version)", gitCommit = WharfVersion.commit
+        var gitTreeState = WharfVersion.treeState
         var buildDate = "2026-11-27T00:00:00Z", goVersion = "swift6", compiler = "swift", platform = "linux/amd64"
     }
 
