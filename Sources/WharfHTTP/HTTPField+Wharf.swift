@@ -8,6 +8,7 @@ extension HTTPField.Name {
     static let ociSubject = Self("OCI-Subject")!
     static let ociFiltersApplied = Self("OCI-Filters-Applied")!
     static let link = Self("Link")!
+    static let xRequestID = Self("X-Request-Id")!
 }
 
 extension Request {

@@ -11,6 +11,8 @@ public struct WharfRequestContext: RequestContext {
     public var presentedCredentials = false
     /// The client's address, for throttling failed logins.
     public let source: String
+    /// The request's id, as `RequestIDMiddleware` chose it: in every log line of the request and in `X-Request-Id`.
+    public var requestID = ""
     /// `http` or `https`, as the server is configured.
     public var scheme = "http"
     /// The connection, for routes that write files to it directly (`FileRegionHandler`).

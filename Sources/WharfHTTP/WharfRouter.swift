@@ -12,6 +12,7 @@ public enum WharfRouter {
     public static func make(registry: Registry, api: ImageAPI, access: AccessControl, readiness: Readiness,
                             secure: Bool = false) -> Router<WharfRequestContext> {
         let router = Router(context: WharfRequestContext.self)
+        router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(AuthenticationMiddleware(access: access, scheme: secure ? "https" : "http"))
         router.middlewares.add(AuditMiddleware())
         OCIRoutes(registry: registry, access: access).add(to: router)

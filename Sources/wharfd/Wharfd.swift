@@ -2,6 +2,7 @@ import ArgumentParser
 import CWharfSystem
 import Foundation
 import Hummingbird
+import Logging
 import WharfHTTP
 import WharfServer
 import WharfVersion
@@ -49,6 +50,16 @@ struct Wharfd: AsyncParsableCommand {
     @Option(help: "Seconds requests under way may take to finish after SIGTERM or SIGINT (env WHARF_SHUTDOWN_GRACE).")
     var shutdownGrace: Double = Self.seconds("WHARF_SHUTDOWN_GRACE") ?? 30
 
+    @Option(help: "Log lines as json (one object a line) or text (env WHARF_LOG_FORMAT).")
+    var logFormat: LogFormat = ProcessInfo.processInfo.environment["WHARF_LOG_FORMAT"].flatMap(LogFormat.init) ?? .text
+
+    @Option(help: "The least level logged: trace, debug, info, notice, warning, error or critical (env WHARF_LOG_LEVEL).")
+    var logLevel: LogLevel = ProcessInfo.processInfo.environment["WHARF_LOG_LEVEL"].flatMap(LogLevel.init) ?? .info
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case json, text }
+    /// `Logger.Level`'s names, as the command line takes them.
+    enum LogLevel: String, ExpressibleByArgument, CaseIterable { case trace, debug, info, notice, warning, error, critical }
+
     static func seconds(_ variable: String) -> Double? {
         ProcessInfo.processInfo.environment[variable].flatMap(Double.init)
     }
@@ -61,10 +72,21 @@ struct Wharfd: AsyncParsableCommand {
         where !(value > 0 && value < 1e9) {
             throw ValidationError("--\(name) must be a positive number of seconds, not \(value)")
         }
+        for (variable, valid) in [("WHARF_LOG_FORMAT", LogFormat.allCases.map(\.rawValue)), ("WHARF_LOG_LEVEL", LogLevel.allCases.map(\.rawValue))] {
+            if let value = ProcessInfo.processInfo.environment[variable], !valid.contains(value) {
+                throw ValidationError("\(variable) must be one of \(valid.joined(separator: ", ")), not \(value)")
+            }
+        }
     }
 
     func run() async throws {
         _ = wharf_limit_malloc_arenas(2)
+        let (format, level) = (logFormat, Logger.Level(rawValue: logLevel.rawValue) ?? .info)
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         var settings = WharfConfiguration(host: host, port: port, dataDirectory: dataDir,
                                           registryHostname: registryHostname ?? ProcessInfo.processInfo.environment["WHARF_REGISTRY_HOSTNAME"],
                                           publicHostname: publicHostname ?? ProcessInfo.processInfo.environment["WHARF_PUBLIC_HOSTNAME"])

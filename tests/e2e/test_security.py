@@ -124,8 +124,8 @@ def kubectl_binary() -> str:
 
 
 def audit_entries(server: WharfServer) -> list[dict[str, str]]:
-    """The audit lines of the server log (swift-log: `<time> info wharf.audit: k=v k=v ... [WharfHTTP] audit`)."""
-    return [dict(re.findall(r"(\w+)=(\S+)", line)) for line in server.log().splitlines() if " wharf.audit: " in line]
+    """The audit lines of the server log (swift-log: `<time> info wharfd: k=v k=v ... [WharfHTTP] audit`)."""
+    return [dict(re.findall(r"(\w+)=(\S+)", line)) for line in server.log().splitlines() if line.endswith("[WharfHTTP] audit")]
 
 
 # ---------------------------------------------------------------------------------------------

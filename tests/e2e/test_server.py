@@ -185,3 +185,19 @@ def test_idle_connections_are_closed_over_tls_too(start_wharf):
         closed = False
     sock.close()
     assert closed and time.monotonic() - began < 5, "an idle TLS connection was kept open"
+
+
+def test_json_logs_carry_the_request_id_that_x_request_id_echoes(start_wharf):
+    import json
+
+    server = start_wharf("wharfd-json", args=("--log-format", "json", "--log-level", "info"))
+    r = server.get("/v2/ns/app/manifests/latest", headers={"X-Request-Id": "e2e-pull-1"})
+    assert r.headers.get("X-Request-Id") == "e2e-pull-1"
+    deadline = time.monotonic() + 5
+    found = None
+    while time.monotonic() < deadline and found is None:
+        objects = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+        found = next((o for o in objects if o.get("request_id") == "e2e-pull-1" and o.get("message") == "pull"), None)
+        time.sleep(0.1)
+    assert found, f"no JSON pull line with the request id; log:\n{server.log()}"
+    assert found["level"] == "info" and found["path"] == "/v2/ns/app/manifests/latest"

@@ -1,12 +1,13 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import WharfAccess
 import WharfModel
 
 /// Turns the `Authorization` header into `context.user`: `Bearer <token>` (or the literal `anonymous`), or
 /// `Basic <user:token>` as registry clients send after a login. Bad credentials are answered at once, in the
-/// protocol's own error format; no header means anonymous.
+/// protocol's own error format, and logged at info (`login failed`); no header means anonymous.
 struct AuthenticationMiddleware: RouterMiddleware {
     let access: AccessControl
     /// `http` or `https`, for the realm of challenges.
@@ -21,6 +22,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 context.presentedCredentials = true
             }
         } catch {
+            var metadata: Logger.Metadata = ["path": "\(request.uri.path.prefix(300))", "source": "\(context.source)", "error": "\(error)"]
+            if case .basic(let user, _)? = try? Credentials(request) { metadata["user"] = "\(user.prefix(100))" }
+            context.logger.info("login failed", metadata: metadata)
             // Registry clients read the refusal from the challenge (and the token endpoint's body) and print it.
             if TokenEndpoint.paths.contains(request.uri.path) { return TokenEndpoint.errorResponse(error, request: request, context: context) }
             return request.uri.path.hasPrefix("/v2")

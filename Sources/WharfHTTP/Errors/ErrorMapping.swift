@@ -80,9 +80,8 @@ enum ErrorMapping {
             if error.message.utf8.count > maxMessageLength { error.message = String(error.message.prefix(maxMessageLength)) + "…" }
             return error
         }
-        let id = UUID().uuidString.lowercased()
-        context.logger.error("unexpected error", metadata: ["request-id": "\(id)", "error": "\(error)"])
-        return WharfError(.internal, "internal error (request id \(id))", cause: error)
+        context.logger.error("unexpected error", metadata: ["error": "\(error)"])
+        return WharfError(.internal, "internal error (request id \(context.requestID))", cause: error)
     }
 
     /// The request body's own failures, which are the client's: a body shorter than its `Content-Length` or a broken
