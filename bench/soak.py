@@ -128,6 +128,12 @@ class Client:
             "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": len(b)} for d, b in zip(digests, blobs)],
         }).encode()
         tag = f"t{self.rng.randrange(TAGS_PER_CLIENT)}"
+        if tag in self.pushed:
+            # The tag is deleted before it is pushed again, as CI jobs that reuse tags clean up: every push is a new
+            # image, and without this each tag's history, and with it every read of the stream, would grow for as
+            # long as the soak runs, which would be growth of the data, not of the server.
+            self.request("DELETE", f"/v2/{self.repo}/manifests/{tag}", None, {}, expect=(202,))
+            del self.pushed[tag]
         response, _ = self.request("PUT", f"/v2/{self.repo}/manifests/{tag}", manifest, {"Content-Type": OCI_MANIFEST}, expect=(201,))
         digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
         if response.getheader("Docker-Content-Digest") != digest:

@@ -56,11 +56,11 @@ struct AccessControlTests {
     func recheckInterval() async throws {
         let path = try Self.htpasswdFile("alice:\(Self.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .seconds(2))
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .seconds(5))
         #expect(try await access.user(forBasic: "alice", password: "hunter2", source: "t").username == "alice")
         try "carol:\(Self.hash)\n".write(toFile: path, atomically: true, encoding: .utf8)
         await #expect(throws: WharfError.self) { try await access.user(forBasic: "carol", password: "hunter2", source: "t") }
-        try await Task.sleep(for: .milliseconds(2100))
+        try await Task.sleep(for: .milliseconds(5200))
         #expect(try await access.user(forBasic: "carol", password: "hunter2", source: "t").username == "carol")
     }
 
