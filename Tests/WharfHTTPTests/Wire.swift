@@ -119,10 +119,9 @@ enum Fixtures {
         return Array("{\"schemaVersion\":2,\"mediaType\":\"\(MediaType.ociIndex)\",\"manifests\":[\(entries.joined(separator: ","))]}".utf8)
     }
 
-    /// The seed document's ImageStreamMapping, from `../shared/seed/` beside the repository.
+    /// The seed document's ImageStreamMapping, as the repository keeps it in `examples/`.
     static func seedMapping() throws -> [UInt8] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.deletingLastPathComponent().appendingPathComponent("shared/seed/origin-ruby-sample-mapping.yaml")
-        return Array(try Data(contentsOf: url))
+        return Array(try Data(contentsOf: root.appendingPathComponent("examples/origin-ruby-sample-mapping.yaml")))
     }
 }
