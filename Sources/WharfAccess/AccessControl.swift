@@ -22,7 +22,7 @@ public struct AccessControl: Sendable {
                 logger: Logger = Logger(label: "wharf.access"),
                 now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
         self.metadata = metadata
-        self.htpasswd = htpasswd.map { Htpasswd(path: $0, recheck: htpasswdRecheck) }
+        self.htpasswd = htpasswd.map { Htpasswd(path: $0, recheck: htpasswdRecheck, logger: logger) }
         self.now = now
         self.logger = logger
         throttle = LoginThrottle(metadata: metadata, now: now, logger: logger)

@@ -2,11 +2,12 @@
 import Glibc
 #endif
 import Foundation
+import Logging
 import NIOPosix
 import Synchronization
 
-/// Users and bcrypt password hashes from an htpasswd file (`user:$2y$…` lines). Lines with other hash schemes are
-/// ignored. `reload` reads the file again when it changed; `AccessControl` calls it before every authentication, so
+/// Users and bcrypt password hashes from an htpasswd file (`user:$2y$…` lines). Lines with other hash schemes
+/// (`$apr1$` MD5, `{SHA}`, crypt, plain text) are ignored, with a warning naming the user each time the file is read. `reload` reads the file again when it changed; `AccessControl` calls it before every authentication, so
 /// that it can revoke the tokens of users the file no longer names. It looks at the file at most once per `recheck`
 /// interval, and then on NIO's thread pool, so that no request waits for a `stat` or a read on its event loop.
 /// Successful checks are remembered for a minute, so registry clients that send Basic credentials on every request do
@@ -30,10 +31,12 @@ final class Htpasswd: Sendable {
     private let state = Mutex(State())
 
     let recheck: Duration
+    let logger: Logger
 
-    init(path: String, recheck: Duration = .seconds(1)) {
+    init(path: String, recheck: Duration = .seconds(1), logger: Logger) {
         self.path = path
         self.recheck = recheck
+        self.logger = logger
     }
 
     /// Reads the file again if it changed since the last read (or was never read), and returns each user's credential
@@ -55,11 +58,20 @@ final class Htpasswd: Sendable {
         }
         guard let (version, text) = found else { return nil }
         var hashes: [String: String] = [:]
-        if let text {
-            for line in text.split(whereSeparator: \.isNewline) {
-                guard let colon = line.firstIndex(of: ":") else { continue }
-                let hash = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-                if hash.hasPrefix("$2") { hashes[String(line[..<colon])] = hash }
+        for (number, line) in (text?.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) ?? []).enumerated() {
+            if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
+            guard let colon = line.firstIndex(of: ":") else {
+                logger.warning("htpasswd line ignored: it has no colon", metadata: ["file": "\(path)", "line": "\(number + 1)"])
+                continue
+            }
+            let user = String(line[..<colon].prefix(100))
+            let hash = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            if hash.hasPrefix("$2") {
+                hashes[String(line[..<colon])] = hash
+            } else {
+                logger.warning("htpasswd line ignored: only bcrypt hashes ($2y$, $2b$, $2a$; htpasswd -B) are accepted",
+                               metadata: ["file": "\(path)", "line": "\(number + 1)", "user": "\(user)",
+                                          "scheme": "\(hash.hasPrefix("$apr1$") ? "apr1 (MD5)" : hash.hasPrefix("{SHA}") ? "SHA-1" : "crypt or plain text")"])
             }
         }
         let credentials = hashes.mapValues(TokenSecret.hash)

@@ -13,6 +13,8 @@ public import WharfHTTP
 ///   30, 120 and 60): how long a connection may keep the server waiting (`ConnectionTimeouts`).
 /// - `shutdownGrace` (`WHARF_SHUTDOWN_GRACE`, in seconds, default 30): on SIGTERM or SIGINT, how long requests under way
 ///   may take to finish before `wharfd` exits anyway.
+/// - `rateLimit` (`WHARF_RATE_LIMIT`, requests a second, default none): each user's (and each anonymous address's)
+///   requests beyond it, after a burst of one second's worth, are refused with 429 and `Retry-After`.
 public struct WharfConfiguration: Sendable {
     /// Where metadata and blobs live.
     public enum Storage: Sendable {
@@ -39,6 +41,8 @@ public struct WharfConfiguration: Sendable {
     public var timeouts = ConnectionTimeouts()
     /// How long requests under way may take to finish after a graceful shutdown begins (watches end at once).
     public var shutdownGrace = Duration.seconds(30)
+    /// Requests a second each caller may make; `nil` for no limit.
+    public var rateLimit: Double?
 
     public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String = "./wharf-data", registryHostname: String? = nil,
                 publicHostname: String? = nil, storage: Storage = .embedded, adminToken: String? = nil) {

@@ -115,7 +115,8 @@ public enum WharfServer {
             FileHandle.standardOutput.write(Data(message.utf8))
         }
         let readiness = Readiness(metadata: metadata, blobs: blobs, logger: logger)
-        let router = WharfRouter.make(registry: registry, api: api, access: access, readiness: readiness, secure: configuration.tlsCertificate != nil)
+        let router = WharfRouter.make(registry: registry, api: api, access: access, readiness: readiness, secure: configuration.tlsCertificate != nil,
+                                      rateLimit: configuration.rateLimit.map { RateLimiter(rate: $0) })
         return (router, registry, access, api, readiness)
     }
 }

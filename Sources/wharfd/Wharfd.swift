@@ -50,6 +50,9 @@ struct Wharfd: AsyncParsableCommand {
     @Option(help: "Seconds requests under way may take to finish after SIGTERM or SIGINT (env WHARF_SHUTDOWN_GRACE).")
     var shutdownGrace: Double = Self.seconds("WHARF_SHUTDOWN_GRACE") ?? 30
 
+    @Option(help: "Requests a second each user (or anonymous address) may make, after a burst of one second's worth; more get 429 (env WHARF_RATE_LIMIT; default no limit).")
+    var rateLimit: Double?
+
     @Option(help: "Log lines as json (one object a line) or text (env WHARF_LOG_FORMAT).")
     var logFormat: LogFormat = ProcessInfo.processInfo.environment["WHARF_LOG_FORMAT"].flatMap(LogFormat.init) ?? .text
 
@@ -71,6 +74,9 @@ struct Wharfd: AsyncParsableCommand {
                               ("body-stall-timeout", bodyStallTimeout), ("shutdown-grace", shutdownGrace)]
         where !(value > 0 && value < 1e9) {
             throw ValidationError("--\(name) must be a positive number of seconds, not \(value)")
+        }
+        if let rateLimit = rateLimit ?? Self.seconds("WHARF_RATE_LIMIT"), !(rateLimit > 0 && rateLimit < 1e9) {
+            throw ValidationError("--rate-limit must be a positive number of requests a second, not \(rateLimit)")
         }
         for (variable, valid) in [("WHARF_LOG_FORMAT", LogFormat.allCases.map(\.rawValue)), ("WHARF_LOG_LEVEL", LogLevel.allCases.map(\.rawValue))] {
             if let value = ProcessInfo.processInfo.environment[variable], !valid.contains(value) {
@@ -96,6 +102,7 @@ struct Wharfd: AsyncParsableCommand {
         settings.timeouts = ConnectionTimeouts(headerRead: Self.duration(headerReadTimeout), idle: Self.duration(idleTimeout),
                                                bodyStall: Self.duration(bodyStallTimeout))
         settings.shutdownGrace = Self.duration(shutdownGrace)
+        settings.rateLimit = rateLimit ?? Self.seconds("WHARF_RATE_LIMIT")
         let scheme = settings.tlsCertificate == nil ? "http" : "https"
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         let host = self.host

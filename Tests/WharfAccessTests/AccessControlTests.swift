@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Testing
 import WharfModel
@@ -25,6 +26,21 @@ struct AccessControlTests {
         #expect(try await access.user(forBasic: "alice", password: "hunter2", source: "t") == .authenticated("alice"))
         await #expect(throws: WharfError.self) { try await access.user(forBasic: "alice", password: "wrong", source: "t") }
         await #expect(throws: WharfError.self) { try await access.user(forBasic: "bob", password: "ignored", source: "t") }
+    }
+
+    @Test("Lines that are not bcrypt ($apr1$, {SHA}, crypt) are ignored with a warning naming the user and the scheme")
+    func otherSchemesWarn() async throws {
+        let path = try Self.htpasswdFile("# users\nalice:\(Self.hash)\ncarol:$apr1$xyz$0123456789abcdefghijkl\ndave:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let log = LogRecorder()
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero, logger: log.logger)
+        #expect(try await access.user(forBasic: "alice", password: "hunter2", source: "t") == .authenticated("alice"))
+        await #expect(throws: WharfError.self) { try await access.user(forBasic: "carol", password: "x", source: "t") }
+        let warnings = log.entries.filter { $0.level == .warning && $0.message.hasPrefix("htpasswd line ignored") }
+        #expect(warnings.map { $0.metadata["user"] } == ["carol", "dave"])
+        #expect(warnings.map { $0.metadata["line"] } == ["3", "4"])
+        #expect(warnings.first?.metadata["scheme"] == "apr1 (MD5)")
+        #expect(warnings.first?.message.contains("htpasswd -B") == true)
     }
 
     @Test("The token endpoint turns an htpasswd login into a token that expires, and returns token passwords as they are")
