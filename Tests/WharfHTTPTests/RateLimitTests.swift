@@ -39,7 +39,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("Each caller has its own share, and the probes are never limited")
+    @Test("Each caller has its own share; the probes and the token endpoint are never limited")
     func perCallerAndProbes() async throws {
         try await Self.limited { (wire: Wire) async throws in
             #expect(try await wire.send(.get, "/v2/").status == .ok)
@@ -47,7 +47,7 @@ struct RateLimitTests {
             // Anonymous callers are limited by address, apart from the admin.
             #expect(try await wire.as(nil).send(.get, "/v2/").status == .unauthorized)
             #expect(try await wire.as(nil).send(.get, "/v2/").status == .tooManyRequests)
-            for path in ["/livez", "/readyz", "/healthz", "/readyz"] {
+            for path in ["/livez", "/readyz", "/healthz", "/readyz", "/openshift/token", "/v2/token"] {
                 #expect(try await wire.as(nil).send(.get, path).status == .ok, "\(path)")
             }
         }
