@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Testing
 import WharfAccess
@@ -20,6 +21,22 @@ struct ProbeTests {
         func read<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T { throw WharfError(.unavailable, "down") }
         var generation: UInt64? { nil }
         let commits = Wakeup()
+    }
+
+    /// A blob store that never answers: every call fails, as a full or unmounted disk would.
+    struct DownBlobStore: BlobStore {
+        static var down: WharfError { WharfError(.unavailable, "down") }
+        func size(of digest: Digest) async throws -> Int64? { throw Self.down }
+        func read(_ digest: Digest, range: ClosedRange<Int64>?, into consumer: (ByteBuffer) async throws -> Void) async throws { throw Self.down }
+        func contents(of digest: Digest, limit: Int) async throws -> [UInt8] { throw Self.down }
+        func put(_ bytes: [UInt8], as digest: Digest) async throws { throw Self.down }
+        func startUpload(id: String) async throws { throw Self.down }
+        func uploadSize(id: String) async throws -> Int64? { throw Self.down }
+        func append(to id: String, at offset: Int64, expectedLength: Int64?, from body: some AsyncSequence<ByteBuffer, any Error>) async throws -> Int64 {
+            throw Self.down
+        }
+        func commitUpload(id: String, as digest: Digest) async throws -> Int64 { throw Self.down }
+        func cancelUpload(id: String) async throws { throw Self.down }
     }
 
     /// Runs its body once, when started, then waits for the shutdown.
@@ -44,9 +61,11 @@ struct ProbeTests {
         try await Wire.testLive(probe)
     }
 
-    @Test("/readyz answers 503 with the reason when the metadata store does not answer; /livez still answers 200")
-    func storeDown() async throws {
-        let metadata = DownMetadataStore(), blobs = InMemoryBlobStore()
+    @Test("/readyz answers 503 with the reason when a store does not answer; /livez still answers 200",
+          arguments: [("metadata", "not ready: the metadata store does not answer"), ("blob", "not ready: the blob store does not answer")])
+    func storeDown(store: String, reason: String) async throws {
+        let metadata: any MetadataStore = store == "metadata" ? DownMetadataStore() : InMemoryMetadataStore()
+        let blobs: any BlobStore = store == "blob" ? DownBlobStore() : InMemoryBlobStore()
         let api = ImageAPI(metadata: metadata, registryHostname: WharfTestServer.registryHostname, publicHostname: nil)
         let router = WharfRouter.make(registry: Registry(blobs: blobs, metadata: metadata, images: api), api: api,
                                       access: AccessControl(metadata: metadata, htpasswd: nil, logger: Logger(label: "test")),
@@ -54,7 +73,7 @@ struct ProbeTests {
         try await Application(router: router).test(.router) { client in
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .serviceUnavailable)
-            #expect(String(buffer: ready.body) == "not ready: the metadata store does not answer")
+            #expect(String(buffer: ready.body) == reason)
             #expect(try await client.execute(uri: "/livez", method: .get).status == .ok)
         }
     }
