@@ -43,6 +43,25 @@ struct KubernetesProtobufTests {
         #expect(binding.roleRef == RoleBinding.RoleRef(kind: "ClusterRole", name: "system:image-puller"))
     }
 
+    @Test("A ClusterRole and a SelfSubjectAccessReview; fields Wharf does not declare are skipped, numbers stay numbers")
+    func roleAndReview() throws {
+        let rule = Self.field(1, "get") + Self.field(1, "list") + Self.field(2, "image.openshift.io") + Self.field(3, "imagestreams")
+        let meta = Self.field(1, "reader") + [7 << 3, 3] + Self.field(8, Self.field(1, "ignored timestamp"))
+        let role = try KubernetesProtobuf.decode(Self.envelope(apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole",
+                                                               Self.field(1, meta) + Self.field(2, rule) + Self.field(3, "aggregation")))
+        #expect(role.value(at: "metadata.generation") == .int(3))
+        let decoded = try role.decode(Role.self)
+        #expect(decoded.metadata.name == "reader")
+        #expect(decoded.rules == [PolicyRule(apiGroups: ["image.openshift.io"], resources: ["imagestreams"], verbs: ["get", "list"])])
+        let attributes = Self.field(1, "team") + Self.field(2, "update") + Self.field(3, "image.openshift.io") + Self.field(5, "imagestreams")
+            + Self.field(6, "layers")
+        let review = try KubernetesProtobuf.decode(Self.envelope(apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview",
+                                                                 Self.field(2, Self.field(1, attributes))))
+        #expect(review.value(at: "spec.resourceAttributes.subresource") == .string("layers"))
+        #expect(review.value(at: "spec.resourceAttributes.verb") == .string("update"))
+        #expect(review.value(at: "kind") == .string("SelfSubjectAccessReview"))
+    }
+
     @Test("Malformed envelopes and unknown kinds are refused")
     func refusals() {
         #expect(throws: WharfError.self) { try KubernetesProtobuf.decode(Array("{}".utf8)) }
