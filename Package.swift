@@ -51,9 +51,13 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
-        // The S3 blob store (under way): the SigV4 request signer.
+        // The S3 blob store (under way): the SigV4 signer and the S3 calls it needs.
         .target(name: "BlobStoreS3", dependencies: [
+            "WharfModel",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
         .target(name: "MetadataStoreSQLite", dependencies: [
             "WharfStorage",
@@ -120,7 +124,9 @@ let package = Package(
 
         .testTarget(name: "WharfModelTests", dependencies: ["WharfModel"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfStorageConformance"], swiftSettings: strict),
-        .testTarget(name: "BlobStoreS3Tests", dependencies: ["BlobStoreS3", .product(name: "Crypto", package: "swift-crypto")],
+        .testTarget(name: "BlobStoreS3Tests", dependencies: ["BlobStoreS3", "WharfModel", .product(name: "Crypto", package: "swift-crypto"),
+                                                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
                     exclude: ["aws4_testsuite"], swiftSettings: strict),
         .testTarget(name: "BlobStoreFilesystemTests", dependencies: ["BlobStoreFilesystem", "CWharfSystem", "WharfStorageConformance", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "MetadataStoreSQLiteTests", dependencies: ["MetadataStoreSQLite", "WharfStorageConformance", "WharfModel"], swiftSettings: strict),

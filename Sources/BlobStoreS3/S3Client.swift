@@ -1,0 +1,112 @@
+public import AsyncHTTPClient
+import Foundation
+public import NIOCore
+import NIOHTTP1
+import WharfModel
+
+/// The few S3 calls the blob store needs, signed with `SigV4Signer` and sent with AsyncHTTPClient: objects (put,
+/// ranged get streamed to a consumer, head, delete) and multipart uploads. Bodies are sent as `UNSIGNED-PAYLOAD`:
+/// Wharf digests every blob itself, and hashing each body twice would double the CPU a push costs.
+///
+/// Errors: a missing object is `nil` (head) or `blobUnknown` (get); anything else S3 refuses, or a store that does
+/// not answer, is `unavailable` with S3's error code in the message.
+public struct S3Client: Sendable {
+    public let location: S3Location
+    let signer: SigV4Signer
+    let http: HTTPClient
+    let timeout: TimeAmount
+
+    public init(location: S3Location, credentials: SigV4Signer.Credentials, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(300)) {
+        self.location = location
+        signer = SigV4Signer(credentials: credentials, region: location.region)
+        self.http = http
+        self.timeout = timeout
+    }
+
+    public func putObject(_ key: String, _ bytes: ByteBuffer) async throws {
+        _ = try await send("PUT", key, body: bytes)
+    }
+
+    /// The object's size, or `nil` when there is none.
+    public func headObject(_ key: String) async throws -> Int64? {
+        let response = try await send("HEAD", key, accept: [200, 404])
+        guard response.status == .ok else { return nil }
+        return response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+    }
+
+    /// Streams the object (or the bytes of `range`) to `consumer` as they arrive.
+    public func getObject(_ key: String, range: ClosedRange<Int64>? = nil, into consumer: (ByteBuffer) async throws -> Void) async throws {
+        let headers = range.map { [("Range", "bytes=\($0.lowerBound)-\($0.upperBound)")] } ?? []
+        let response = try await send("GET", key, headers: headers, accept: [200, 206, 404], streaming: true)
+        if response.status == .notFound {
+            throw WharfError(.blobUnknown, "the object \(key) is not in the bucket")
+        }
+        for try await buffer in response.body { try await consumer(buffer) }
+    }
+
+    public func deleteObject(_ key: String) async throws {
+        _ = try await send("DELETE", key, accept: [200, 204, 404])
+    }
+
+    /// Starts a multipart upload of `key`; returns its upload id.
+    public func createMultipartUpload(_ key: String) async throws -> String {
+        let text = try await body(of: try await send("POST", key, query: [("uploads", "")]))
+        guard let id = XMLText.first("UploadId", in: text) else { throw Self.unavailable("CreateMultipartUpload answered no UploadId") }
+        return id
+    }
+
+    /// Uploads part `number` (1...10,000); returns its ETag.
+    public func uploadPart(_ key: String, uploadID: String, number: Int, _ bytes: ByteBuffer) async throws -> String {
+        let response = try await send("PUT", key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: bytes)
+        guard let etag = response.headers.first(name: "ETag") else { throw Self.unavailable("UploadPart answered no ETag") }
+        return etag
+    }
+
+    public func completeMultipartUpload(_ key: String, uploadID: String, parts: [(number: Int, etag: String)]) async throws {
+        let xml = "<CompleteMultipartUpload>" + parts.map {
+            "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(XMLText.escape($0.etag))</ETag></Part>"
+        }.joined() + "</CompleteMultipartUpload>"
+        let text = try await body(of: try await send("POST", key, query: [("uploadId", uploadID)], body: ByteBuffer(string: xml)))
+        // S3 may answer 200 with an error in the body once the parts are joined.
+        if let code = XMLText.first("Code", in: text) { throw Self.unavailable("CompleteMultipartUpload failed: \(code)") }
+    }
+
+    public func abortMultipartUpload(_ key: String, uploadID: String) async throws {
+        _ = try await send("DELETE", key, query: [("uploadId", uploadID)], accept: [200, 204, 404])
+    }
+
+    // MARK: Requests
+
+    /// Signs and sends one request; a status outside `accept` is `unavailable` with S3's error code.
+    func send(_ method: String, _ key: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
+              body: ByteBuffer? = nil, accept: Set<Int> = [200], streaming: Bool = false) async throws -> HTTPClientResponse {
+        let (host, path) = location.hostAndPath(of: key)
+        var unsigned = SigV4Signer.Request(method: method, path: path, query: query,
+                                           headers: [("Host", host), ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")] + headers,
+                                           payloadHash: "UNSIGNED-PAYLOAD")
+        if let body { unsigned.headers.append(("Content-Length", String(body.readableBytes))) }
+        let signed = signer.sign(unsigned, at: Date())
+        var request = HTTPClientRequest(url: location.url(host: host, path: path, query: query))
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in signed.headers where name != "Host" && name != "Content-Length" { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(body) }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: timeout)
+        } catch {
+            throw Self.unavailable("the object store at \(location.endpoint) does not answer: \(error)")
+        }
+        guard accept.contains(Int(response.status.code)) else {
+            let text = (try? await self.body(of: response)) ?? ""
+            throw Self.unavailable("the object store refused \(method) \(key): \(response.status.code) \(XMLText.first("Code", in: text) ?? "")")
+        }
+        return response
+    }
+
+    /// The first 1 MiB of a response body, as text.
+    func body(of response: HTTPClientResponse) async throws -> String {
+        String(buffer: try await response.body.collect(upTo: 1 << 20))
+    }
+
+    static func unavailable(_ message: String) -> WharfError { WharfError(.unavailable, message) }
+}
