@@ -124,6 +124,9 @@ public struct AccessControl: Sendable {
 
     /// The Kubernetes-style refusal: `User "x" cannot get resource "imagestreams" in API group "…" in the namespace "ns"`.
     public static func refusal(_ user: UserInfo, _ attributes: ResourceAttributes) -> WharfError {
+        if let url = attributes.nonResourceURL {
+            return WharfError(user.isAnonymous ? .unauthorized : .denied, "User \"\(user.username)\" cannot \(attributes.verb) path \"\(url)\"")
+        }
         var message = "User \"\(user.username)\" cannot \(attributes.verb) resource \"\(attributes.qualifiedResource)\" in API group \"\(attributes.group ?? "")\""
         message += attributes.namespace.map { " in the namespace \"\($0)\"" } ?? " at the cluster scope"
         return WharfError(user.isAnonymous ? .unauthorized : .denied, message, resource: attributes.resource, name: attributes.name)

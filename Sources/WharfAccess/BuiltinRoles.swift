@@ -11,7 +11,10 @@ public enum BuiltinRoles {
                                  "imagestreammappings", "imagestreamimages", "imagestreamimports"]
 
     public static let all: [Role] = [
-        Role(kind: "ClusterRole", name: "cluster-admin", rules: [PolicyRule(apiGroups: ["*"], resources: ["*"], verbs: ["*"])]),
+        Role(kind: "ClusterRole", name: "cluster-admin", rules: [PolicyRule(apiGroups: ["*"], resources: ["*"], verbs: ["*"]),
+                                                                   PolicyRule(nonResourceURLs: ["*"], verbs: ["*"])]),
+        // Prometheus' scraper: `GET /metrics` and nothing else (OpenShift's role of the same name).
+        Role(kind: "ClusterRole", name: "system:monitoring", rules: [PolicyRule(nonResourceURLs: ["/metrics"], verbs: ["get"])]),
         Role(kind: "ClusterRole", name: "system:image-puller", rules: [
             PolicyRule(apiGroups: [image], resources: ["imagestreams/layers"], verbs: ["get"]),
         ]),

@@ -43,6 +43,8 @@ public struct WharfConfiguration: Sendable {
     public var shutdownGrace = Duration.seconds(30)
     /// Requests a second each caller may make; `nil` for no limit.
     public var rateLimit: Double?
+    /// A port on 127.0.0.1 that serves `/metrics` without authorization; none by default.
+    public var metricsPort: Int?
 
     public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String = "./wharf-data", registryHostname: String? = nil,
                 publicHostname: String? = nil, storage: Storage = .embedded, adminToken: String? = nil) {

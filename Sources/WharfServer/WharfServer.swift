@@ -6,6 +6,9 @@ import HummingbirdTLS
 import NIOSSL
 public import Logging
 import MetadataStoreSQLite
+import Metrics
+import Prometheus
+import Synchronization
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
@@ -25,17 +28,26 @@ public enum WharfServer {
         _ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd"),
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (application: some ApplicationProtocol, readiness: Readiness) {
-        let (router, registry, access, _, readiness) = try await makeComponents(configuration, logger: logger)
+        let metrics = WharfMetrics(registry: bootstrapMetrics())
+        let (router, registry, access, api, readiness) = try await makeComponents(configuration, logger: logger, metrics: metrics)
+        metrics.openWatches.withLock { $0 = { api.activeWatches } }
+        var services: [any Service] = [
+            // Upload sessions their clients abandoned a day ago.
+            PeriodicChore(interval: .seconds(3600)) { _ = try await registry.purgeUploads(olderThan: 24 * 3600) },
+            // Records of wrong passwords that no longer count toward a lockout.
+            PeriodicChore(interval: .seconds(600)) { _ = try await access.purgeStaleLoginFailures() },
+        ]
+        if let port = configuration.metricsPort {
+            // Unauthenticated, so on the loopback address only, whatever `host` is.
+            services.append(Application(router: MetricsRoute.unauthenticatedRouter(metrics: metrics),
+                                        configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "wharf-metrics"),
+                                        logger: logger))
+        }
         let application = Application(
             router: router,
             server: try serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
-            services: [
-                // Upload sessions their clients abandoned a day ago.
-                PeriodicChore(interval: .seconds(3600)) { _ = try await registry.purgeUploads(olderThan: 24 * 3600) },
-                // Records of wrong passwords that no longer count toward a lockout.
-                PeriodicChore(interval: .seconds(600)) { _ = try await access.purgeStaleLoginFailures() },
-            ],
+            services: services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
@@ -51,6 +63,20 @@ public enum WharfServer {
         let services: [any Service] = [app, ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger), ReadinessDrain(readiness)]
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
+
+    /// The process-wide Prometheus registry, on which `MetricsSystem` is bootstrapped the first time this is called
+    /// (later calls, as in tests that start several applications, return the same registry and bootstrap nothing).
+    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        globalMetrics.withLock { registry in
+            if let registry { return registry }
+            let made = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: made))
+            registry = made
+            return made
+        }
+    }
+
+    private static let globalMetrics = Mutex<PrometheusCollectorRegistry?>(nil)
 
     /// HTTP/1 over TLS when the configuration names a certificate and key; otherwise plain HTTP/1 that sends blobs
     /// with `sendfile(2)`. Either way with the configuration's `timeouts`.
@@ -71,20 +97,22 @@ public enum WharfServer {
     public static func makeRouter(_ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd")) async throws
         -> Router<WharfRequestContext>
     {
-        try await makeComponents(configuration, logger: logger).router
+        try await makeComponents(configuration, logger: logger, metrics: WharfMetrics()).router
     }
 
     /// The router, as `makeRouter` builds it, how many watches are open on it now, and its readiness (for tests).
     public static func makeRouterCountingWatches(_ configuration: WharfConfiguration, logger: Logger = Logger(label: "wharfd")) async throws
         -> (router: Router<WharfRequestContext>, openWatches: @Sendable () -> Int, readiness: Readiness)
     {
-        let (router, _, _, api, readiness) = try await makeComponents(configuration, logger: logger)
+        let metrics = WharfMetrics()
+        let (router, _, _, api, readiness) = try await makeComponents(configuration, logger: logger, metrics: metrics)
+        metrics.openWatches.withLock { $0 = { api.activeWatches } }
         return (router, { api.activeWatches }, readiness)
     }
 
     /// The router, the registry and access control behind it (which also drive background purging), the image API,
     /// and the readiness `/readyz` reports.
-    static func makeComponents(_ configuration: WharfConfiguration, logger: Logger) async throws
+    static func makeComponents(_ configuration: WharfConfiguration, logger: Logger, metrics: WharfMetrics) async throws
         -> (router: Router<WharfRequestContext>, registry: Registry, access: AccessControl, api: ImageAPI, readiness: Readiness)
     {
         let blobs: any BlobStore
@@ -116,7 +144,7 @@ public enum WharfServer {
         }
         let readiness = Readiness(metadata: metadata, blobs: blobs, logger: logger)
         let router = WharfRouter.make(registry: registry, api: api, access: access, readiness: readiness, secure: configuration.tlsCertificate != nil,
-                                      rateLimit: configuration.rateLimit.map { RateLimiter(rate: $0) })
+                                      metrics: metrics, rateLimit: configuration.rateLimit.map { RateLimiter(rate: $0) })
         return (router, registry, access, api, readiness)
     }
 }

@@ -52,6 +52,8 @@ struct Wharfd: AsyncParsableCommand {
 
     @Option(help: "Requests a second each user (or anonymous address) may make, after a burst of one second's worth; more get 429 (env WHARF_RATE_LIMIT; default no limit).")
     var rateLimit: Double?
+    @Option(help: "Serve /metrics without authorization on 127.0.0.1 at this port; off by default (env WHARF_METRICS_PORT).")
+    var metricsPort: Int?
 
     @Option(help: "Log lines as json (one object a line) or text (env WHARF_LOG_FORMAT).")
     var logFormat: LogFormat = ProcessInfo.processInfo.environment["WHARF_LOG_FORMAT"].flatMap(LogFormat.init) ?? .text
@@ -70,6 +72,7 @@ struct Wharfd: AsyncParsableCommand {
     static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
 
     func validate() throws {
+        if let metricsPort, !(1...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be from 1 to 65535, not \(metricsPort)") }
         for (name, value) in [("header-read-timeout", headerReadTimeout), ("idle-timeout", idleTimeout),
                               ("body-stall-timeout", bodyStallTimeout), ("shutdown-grace", shutdownGrace)]
         where !(value > 0 && value < 1e9) {
@@ -103,6 +106,7 @@ struct Wharfd: AsyncParsableCommand {
                                                bodyStall: Self.duration(bodyStallTimeout))
         settings.shutdownGrace = Self.duration(shutdownGrace)
         settings.rateLimit = rateLimit ?? Self.seconds("WHARF_RATE_LIMIT")
+        settings.metricsPort = metricsPort ?? ProcessInfo.processInfo.environment["WHARF_METRICS_PORT"].flatMap { Int($0) }
         let scheme = settings.tlsCertificate == nil ? "http" : "https"
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         let host = self.host

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Prometheus
 import WharfAccess
 import WharfModel
 
@@ -12,6 +13,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let access: AccessControl
     /// `http` or `https`, for the realm of challenges.
     let scheme: String
+    /// Where refused credentials are counted (`wharf_login_failures_total`).
+    let metrics: WharfMetrics
 
     func handle(_ request: Request, context: WharfRequestContext, next: (Request, WharfRequestContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -25,6 +28,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             var metadata: Logger.Metadata = ["path": "\(request.uri.path.prefix(300))", "source": "\(context.source)", "error": "\(error)"]
             if case .basic(let user, _)? = try? Credentials(request) { metadata["user"] = "\(user.prefix(100))" }
             context.logger.info("login failed", metadata: metadata)
+            metrics.loginFailures.increment()
             // Registry clients read the refusal from the challenge (and the token endpoint's body) and print it.
             if TokenEndpoint.paths.contains(request.uri.path) { return TokenEndpoint.errorResponse(error, request: request, context: context) }
             return request.uri.path.hasPrefix("/v2")

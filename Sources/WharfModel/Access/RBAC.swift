@@ -18,9 +18,19 @@ public struct PolicyRule: Codable, Sendable, Equatable {
         self.verbs = verbs
     }
 
-    /// Whether this rule allows `attributes` (`*` matches anything).
+    /// A rule on paths that are no API resource (`/metrics`), as Kubernetes' `nonResourceURLs`.
+    public init(nonResourceURLs: [String], verbs: [String]) {
+        self.nonResourceURLs = nonResourceURLs
+        self.verbs = verbs
+    }
+
+    /// Whether this rule allows `attributes` (`*` matches anything). A request for a non-resource URL matches only
+    /// rules that list it in `nonResourceURLs` (exactly, or by a trailing `*`), and a resource request never does.
     public func allows(_ attributes: ResourceAttributes) -> Bool {
         func has(_ list: [String]?, _ value: String) -> Bool { (list ?? []).contains("*") || (list ?? []).contains(value) }
+        if let url = attributes.nonResourceURL {
+            return has(verbs, attributes.verb) && (nonResourceURLs ?? []).contains { $0 == url || ($0.hasSuffix("*") && url.hasPrefix($0.dropLast())) }
+        }
         guard has(verbs, attributes.verb), has(apiGroups, attributes.group ?? "") else { return false }
         guard has(resources, attributes.qualifiedResource)
             || (attributes.subresource != nil && (resources ?? []).contains("\(attributes.resource)/*")) else { return false }

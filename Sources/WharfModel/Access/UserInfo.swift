@@ -31,6 +31,15 @@ public struct ResourceAttributes: Sendable, Equatable, Codable {
     public var resource: String
     public var subresource: String?
     public var name: String?
+    /// Set for a request on a path that is no API resource (`/metrics`); then only `verb` counts besides it.
+    public var nonResourceURL: String?
+
+    /// A `verb` on the non-resource path `url`.
+    public static func nonResource(_ url: String, verb: String = "get") -> ResourceAttributes {
+        var attributes = ResourceAttributes(namespace: nil, verb: verb, group: "", resource: "")
+        attributes.nonResourceURL = url
+        return attributes
+    }
 
     public init(namespace: String?, verb: String, group: String = ImageAPIGroup.name, resource: String, subresource: String? = nil,
                 name: String? = nil) {
