@@ -116,7 +116,7 @@ public enum WharfServer {
         -> (router: Router<WharfRequestContext>, registry: Registry, access: AccessControl, api: ImageAPI, readiness: Readiness)
     {
         let blobs: any BlobStore
-        let metadata: any MetadataStore
+        var metadata: any MetadataStore
         let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
         switch configuration.storage {
         case .embedded:
@@ -128,6 +128,7 @@ public enum WharfServer {
             blobs = InMemoryBlobStore()
             metadata = InMemoryMetadataStore()
         }
+        metadata = TimedMetadataStore(metadata, registry: metrics.registry)
         let api = ImageAPI(metadata: metadata, registryHostname: configuration.effectiveRegistryHostname,
                            publicHostname: configuration.publicHostname)
         let registry = Registry(blobs: blobs, metadata: metadata, images: api)

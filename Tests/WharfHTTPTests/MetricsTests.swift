@@ -42,10 +42,12 @@ struct MetricsTests {
                                 #"route="/v2/:name/manifests/:reference",method="PUT",le="0.005""#) != nil)
             #expect(Self.sample(text, "wharf_http_request_duration_seconds_count",
                                 #"route="/v2/:name/manifests/:reference",method="PUT""#) == 1)
+            #expect(text.contains("# TYPE wharf_store_transaction_duration_seconds histogram"))
+            #expect((Self.sample(text, "wharf_store_transaction_duration_seconds_count", #"kind="write""#) ?? 0) >= 1)
             // The raw path is never a label.
             #expect(!text.contains("team/app"))
             for name in ["wharf_http_request_bytes_total counter", "wharf_http_response_bytes_total counter", "wharf_uploads_in_progress gauge",
-                         "wharf_watches gauge", "wharf_login_failures_total counter"] {
+                         "wharf_watches gauge", "wharf_login_failures_total counter", "wharf_login_lockouts_total counter"] {
                 #expect(text.contains("# TYPE \(name)"), "\(name)")
             }
             let received = text.split(separator: "\n").first { $0.hasPrefix("wharf_http_request_bytes_total ") }
@@ -64,6 +66,21 @@ struct MetricsTests {
             #expect(try await wire.as("not-a-token").send(.get, "/v2/").status == .unauthorized)
             let text = try await wire.send(.get, "/metrics").text
             #expect(text.split(separator: "\n").contains("wharf_login_failures_total 1"))
+        }
+    }
+
+    @Test("a login refused during a lockout counts as a lockout, the wrong passwords before it as failures")
+    func lockouts() async throws {
+        let path = try LoginTests.htpasswdFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await Wire.test(htpasswd: path) { wire in
+            for _ in 0..<20 {
+                #expect(try await wire.as(nil).send(.get, "/v2/", headers: LoginTests.basic("alice", "guess")).status == .unauthorized)
+            }
+            #expect(try await wire.as(nil).send(.get, "/v2/", headers: LoginTests.basic("alice", "hunter2")).status == .tooManyRequests)
+            let lines = try await wire.send(.get, "/metrics").text.split(separator: "\n")
+            #expect(lines.contains("wharf_login_failures_total 20"))
+            #expect(lines.contains("wharf_login_lockouts_total 1"))
         }
     }
 

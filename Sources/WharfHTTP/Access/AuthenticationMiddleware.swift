@@ -28,7 +28,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             var metadata: Logger.Metadata = ["path": "\(request.uri.path.prefix(300))", "source": "\(context.source)", "error": "\(error)"]
             if case .basic(let user, _)? = try? Credentials(request) { metadata["user"] = "\(user.prefix(100))" }
             context.logger.info("login failed", metadata: metadata)
-            metrics.loginFailures.increment()
+            if (error as? WharfError)?.code == .tooManyRequests { metrics.loginLockouts.increment() } else { metrics.loginFailures.increment() }
             // Registry clients read the refusal from the challenge (and the token endpoint's body) and print it.
             if TokenEndpoint.paths.contains(request.uri.path) { return TokenEndpoint.errorResponse(error, request: request, context: context) }
             return request.uri.path.hasPrefix("/v2")

@@ -10,7 +10,10 @@ public import Synchronization
 /// - `wharf_http_request_bytes_total`, `wharf_http_response_bytes_total` (counters): body bytes, as `Content-Length`
 ///   declares them (a chunked body without one is not counted).
 /// - `wharf_uploads_in_progress` (gauge): blob upload requests being served; `wharf_watches` (gauge): open watches.
-/// - `wharf_login_failures_total` (counter): requests refused for bad credentials.
+/// - `wharf_login_failures_total` (counter): requests refused for bad credentials; `wharf_login_lockouts_total`
+///   (counter): logins refused because the login throttle has locked the user out at that address.
+/// - `wharf_store_transaction_duration_seconds{kind}` (histogram): registered here by the composition root's
+///   `TimedMetadataStore`.
 /// - `process_resident_memory_bytes`, `process_open_fds`, `process_cpu_seconds_total`: read from `/proc/self` at each
 ///   scrape (Linux only; elsewhere left out).
 public final class WharfMetrics: Sendable {
@@ -24,6 +27,7 @@ public final class WharfMetrics: Sendable {
     let bytesReceived: Counter
     let bytesSent: Counter
     let loginFailures: Counter
+    let loginLockouts: Counter
     /// How many watches are open now, read at each scrape; the composition root sets it once the image API exists.
     public let openWatches = Mutex<@Sendable () -> Int>({ 0 })
 
@@ -39,6 +43,8 @@ public final class WharfMetrics: Sendable {
                                                            helpText: "Response body bytes sent, by Content-Length."))
         loginFailures = registry.makeCounter(descriptor: .init(namespace: "wharf", metricName: "login_failures", unitName: "total",
                                                                helpText: "Requests refused for bad credentials."))
+        loginLockouts = registry.makeCounter(descriptor: .init(namespace: "wharf", metricName: "login_lockouts", unitName: "total",
+                                                               helpText: "Logins refused while the user is locked out at that address."))
     }
 
     /// Counts one finished request.
