@@ -22,7 +22,7 @@ struct RateLimitTests {
             #expect(refused.status == .tooManyRequests)
             #expect(refused.ociCode == "TOOMANYREQUESTS")
             let retry = try #require(refused.header("Retry-After").flatMap { Int($0) })
-            #expect((9...10).contains(retry))
+            #expect((1...10).contains(retry), "at most the ten seconds a token takes at 0.1 a second")
         }
     }
 
