@@ -33,7 +33,7 @@ final class Htpasswd: Sendable {
     let recheck: Duration
     let logger: Logger
 
-    init(path: String, recheck: Duration = .seconds(1), logger: Logger) {
+    init(path: String, recheck: Duration = .seconds(1), logger: Logger = Logger(label: "wharf.access")) {
         self.path = path
         self.recheck = recheck
         self.logger = logger
