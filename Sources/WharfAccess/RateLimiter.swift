@@ -6,7 +6,8 @@ import Synchronization
 /// Keys are what the HTTP edge names a caller by: a user's name, or an anonymous caller's address. The limiter is
 /// process memory: behind a load balancer each replica limits on its own, so a fleet of `n` replicas lets a caller
 /// send up to `n` times `rate`. Memory stays bounded: once more than `capacity` keys are held, the buckets that have
-/// refilled to the brim (callers idle for `burst / rate` seconds, which a fresh bucket would equal) are dropped.
+/// refilled to the brim (callers idle for `burst / rate` seconds, which a fresh bucket would equal) are dropped, and
+/// at most ten times `capacity` are ever held.
 public final class RateLimiter: Sendable {
     public let rate: Double
     public let burst: Double
@@ -62,9 +63,11 @@ public final class RateLimiter: Sendable {
     }
 
     /// Drops the buckets that are full again; if most are not, waits for twice as many keys before trying again, so
-    /// pruning costs amortised constant time a request.
+    /// pruning costs amortised constant time a request. Past ten times `capacity` busy callers (many addresses at
+    /// once), every bucket is dropped: each caller starts again with a full burst, and memory stays bounded.
     private func prune(_ state: inout State, at now: ContinuousClock.Instant) {
         state.buckets = state.buckets.filter { refilled($0.value, at: now).tokens < burst }
-        state.pruneAbove = max(capacity, state.buckets.count * 2)
+        if state.buckets.count > capacity * 10 { state.buckets.removeAll() }
+        state.pruneAbove = min(capacity * 10, max(capacity, state.buckets.count * 2))
     }
 }

@@ -39,4 +39,11 @@ struct RateLimiterTests {
         }
         #expect(limiter.trackedKeys <= 200)
     }
+
+    @Test("Many busy callers at once (an attacker with many addresses) cannot grow the limiter past ten times its capacity")
+    func boundedUnderAttack() {
+        let limiter = RateLimiter(rate: 0.001, burst: 1, capacity: 100)
+        for key in 0..<5000 { _ = limiter.acquire("anonymous@10.0.\(key / 256).\(key % 256)") }
+        #expect(limiter.trackedKeys <= 1000)
+    }
 }
