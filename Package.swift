@@ -107,7 +107,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "CWharfSystem"),
         .executableTarget(name: "wharfd", dependencies: [
-            "WharfServer", "WharfHTTP", "CWharfSystem", "WharfVersion",
+            "WharfServer", "WharfHTTP", "WharfAccess", "WharfModel", "CWharfSystem", "WharfVersion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // The client side: a typed HTTP client, and the CLI on top of it.
@@ -144,7 +144,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WharfImageAPITests", dependencies: ["WharfImageAPI", "WharfModel", "WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfHTTPTests", dependencies: [
-            "WharfTesting", "WharfModel", "WharfServer", "WharfHTTP", "WharfVersion",
+            "WharfTesting", "WharfModel", "WharfServer", "WharfHTTP", "WharfAccess", "WharfVersion",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -9,8 +9,9 @@ public struct WharfRequestContext: RequestContext {
     public var user: UserInfo = .anonymous
     /// Whether the request carried credentials at all (a challenge is due only to requests without them).
     public var presentedCredentials = false
-    /// The client's address, for throttling failed logins.
-    public let source: String
+    /// The client's address, for throttling failed logins: the peer's, or the one a trusted proxy forwarded
+    /// (`ForwardedForMiddleware`).
+    public var source: String
     /// The request's id, as `RequestIDMiddleware` chose it: in every log line of the request and in `X-Request-Id`.
     public var requestID = ""
     /// `http` or `https`, as the server is configured.

@@ -10,13 +10,14 @@ public enum WharfRouter {
     /// (`/livez`, `/readyz` as `readiness` finds the process, `/healthz`), behind authentication. Routes are all
     /// registered here, before the router is handed to the application. Every request is counted in `metrics`, which
     /// `/metrics` shows to the admin and to `system:monitoring`. With a `rateLimit`, each caller's requests beyond it
-    /// are refused with 429.
+    /// are refused with 429. Requests from `trustedProxies` are attributed to the client their `X-Forwarded-For` names.
     public static func make(registry: Registry, api: ImageAPI, access: AccessControl, readiness: Readiness,
                             secure: Bool = false, metrics: WharfMetrics = WharfMetrics(),
-                            rateLimit: RateLimiter? = nil) -> Router<WharfRequestContext> {
+                            rateLimit: RateLimiter? = nil, trustedProxies: TrustedProxies = .none) -> Router<WharfRequestContext> {
         let router = Router(context: WharfRequestContext.self)
         router.middlewares.add(MetricsMiddleware(metrics: metrics))
         router.middlewares.add(RequestIDMiddleware())
+        if !trustedProxies.isEmpty { router.middlewares.add(ForwardedForMiddleware(proxies: trustedProxies)) }
         router.middlewares.add(AuthenticationMiddleware(access: access, scheme: secure ? "https" : "http", metrics: metrics))
         router.middlewares.add(AuditMiddleware())
         if let rateLimit { router.middlewares.add(RateLimitMiddleware(limiter: rateLimit)) }

@@ -1,3 +1,4 @@
+public import WharfAccess
 public import WharfHTTP
 
 /// How `wharfd` runs. Every setting has a default, so no configuration is needed.
@@ -15,6 +16,8 @@ public import WharfHTTP
 ///   may take to finish before `wharfd` exits anyway.
 /// - `rateLimit` (`WHARF_RATE_LIMIT`, requests a second, default none): each user's (and each anonymous address's)
 ///   requests beyond it, after a burst of one second's worth, are refused with 429 and `Retry-After`.
+/// - `trustedProxies` (`WHARF_TRUSTED_PROXIES`, addresses and CIDR blocks, default none): load balancers whose
+///   `X-Forwarded-For` names the client, for the login throttle, the rate limit and the audit record.
 public struct WharfConfiguration: Sendable {
     /// Where metadata and blobs live.
     public enum Storage: Sendable {
@@ -43,6 +46,8 @@ public struct WharfConfiguration: Sendable {
     public var shutdownGrace = Duration.seconds(30)
     /// Requests a second each caller may make; `nil` for no limit.
     public var rateLimit: Double?
+    /// The proxies whose `X-Forwarded-For` is believed; none by default.
+    public var trustedProxies = TrustedProxies.none
     /// A port on 127.0.0.1 that serves `/metrics` without authorization; none by default.
     public var metricsPort: Int?
 

@@ -145,7 +145,8 @@ public enum WharfServer {
         }
         let readiness = Readiness(metadata: metadata, blobs: blobs, logger: logger)
         let router = WharfRouter.make(registry: registry, api: api, access: access, readiness: readiness, secure: configuration.tlsCertificate != nil,
-                                      metrics: metrics, rateLimit: configuration.rateLimit.map { RateLimiter(rate: $0) })
+                                      metrics: metrics, rateLimit: configuration.rateLimit.map { RateLimiter(rate: $0) },
+                                      trustedProxies: configuration.trustedProxies)
         return (router, registry, access, api, readiness)
     }
 }

@@ -3,6 +3,8 @@ import CWharfSystem
 import Foundation
 import Hummingbird
 import Logging
+import WharfAccess
+import WharfModel
 import WharfHTTP
 import WharfServer
 import WharfVersion
@@ -52,6 +54,8 @@ struct Wharfd: AsyncParsableCommand {
 
     @Option(help: "Requests a second each user (or anonymous address) may make, after a burst of one second's worth; more get 429 (env WHARF_RATE_LIMIT; default no limit).")
     var rateLimit: Double?
+    @Option(help: "Load balancers (IP addresses and CIDR blocks, comma-separated) whose X-Forwarded-For names the client, for login throttling, rate limits and audit (env WHARF_TRUSTED_PROXIES; default none).")
+    var trustedProxies: String?
     @Option(help: "Serve /metrics without authorization on 127.0.0.1 at this port; off by default (env WHARF_METRICS_PORT).")
     var metricsPort: Int?
 
@@ -71,6 +75,11 @@ struct Wharfd: AsyncParsableCommand {
 
     static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
 
+    /// `--trusted-proxies`, else `WHARF_TRUSTED_PROXIES`.
+    func proxies() throws -> TrustedProxies {
+        try TrustedProxies(parsing: trustedProxies ?? ProcessInfo.processInfo.environment["WHARF_TRUSTED_PROXIES"] ?? "")
+    }
+
     func validate() throws {
         if let metricsPort, !(1...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be from 1 to 65535, not \(metricsPort)") }
         for (name, value) in [("header-read-timeout", headerReadTimeout), ("idle-timeout", idleTimeout),
@@ -81,6 +90,7 @@ struct Wharfd: AsyncParsableCommand {
         if let rateLimit = rateLimit ?? Self.seconds("WHARF_RATE_LIMIT"), !(rateLimit > 0 && rateLimit < 1e9) {
             throw ValidationError("--rate-limit must be a positive number of requests a second, not \(rateLimit)")
         }
+        do { _ = try proxies() } catch let error as WharfError { throw ValidationError("--trusted-proxies: \(error.message)") }
         for (variable, valid) in [("WHARF_LOG_FORMAT", LogFormat.allCases.map(\.rawValue)), ("WHARF_LOG_LEVEL", LogLevel.allCases.map(\.rawValue))] {
             if let value = ProcessInfo.processInfo.environment[variable], !valid.contains(value) {
                 throw ValidationError("\(variable) must be one of \(valid.joined(separator: ", ")), not \(value)")
@@ -106,6 +116,7 @@ struct Wharfd: AsyncParsableCommand {
                                                bodyStall: Self.duration(bodyStallTimeout))
         settings.shutdownGrace = Self.duration(shutdownGrace)
         settings.rateLimit = rateLimit ?? Self.seconds("WHARF_RATE_LIMIT")
+        settings.trustedProxies = try proxies()
         settings.metricsPort = metricsPort ?? ProcessInfo.processInfo.environment["WHARF_METRICS_PORT"].flatMap { Int($0) }
         let scheme = settings.tlsCertificate == nil ? "http" : "https"
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path

@@ -5,7 +5,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import WharfAccess
 import WharfModel
+import WharfServer
 
 @Suite("Logins on the wire: the throttle's 429, refusals clients can print, tokens that cannot be born expired")
 struct LoginTests {
@@ -120,6 +122,28 @@ struct LoginTests {
             let challenge = try #require(head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("www-authenticate:") })
             #expect(challenge.components(separatedBy: "service=").count == 2, "\(challenge)")
             #expect(challenge.contains(#"realm="http://localhost/openshift/token""#), "\(challenge)")
+        }
+    }
+
+    @Test("Behind a trusted proxy the throttle locks out the client X-Forwarded-For names, not every client of the proxy",
+          arguments: [true, false])
+    func throttleBehindProxy(trusted: Bool) async throws {
+        let path = try Self.htpasswdFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await Wire.testLive(configure: { settings in
+            settings.htpasswd = path
+            if trusted { settings.trustedProxies = try! TrustedProxies(parsing: "127.0.0.0/8,::1") }
+        }) { wire, _ in
+            for hop in 0..<20 {
+                // A client may prepend what it likes: only the hop the proxy appended counts.
+                let forwarded = ["X-Forwarded-For": "198.51.100.\(hop), 203.0.113.7"]
+                #expect(try await wire.as(nil).send(.get, "/v2/", headers: Self.basic("alice", "guess").merging(forwarded) { $1 }).status == .unauthorized)
+            }
+            let attacker = try await wire.as(nil).send(.get, "/v2/", headers: Self.basic("alice", "hunter2").merging(["X-Forwarded-For": "203.0.113.7"]) { $1 })
+            #expect(attacker.status == .tooManyRequests)
+            let other = try await wire.as(nil).send(.get, "/v2/", headers: Self.basic("alice", "hunter2").merging(["X-Forwarded-For": "203.0.113.8"]) { $1 })
+            // Trusted: another client of the proxy logs in. Not trusted: the header is ignored and every request is the proxy's.
+            #expect(other.status == (trusted ? .ok : .tooManyRequests), "\(other.status)")
         }
     }
 }
