@@ -28,7 +28,9 @@ struct HostileBodyTests {
             for query in ["timeout=1s", "timeout=1.5s", "timeoutSeconds=1", "timeout=-5m", "timeout=900ms&timeoutSeconds=99999"] {
                 #expect(try await wire.json(.get, "imagestreams?watch=true&\(query)").status == .ok)
             }
-            #expect(clock.now - start < .seconds(15))
+            // Each watch ends within seconds, not after the default watch timeout of many minutes; the bound is loose
+            // because the whole suite runs in parallel on a busy machine.
+            #expect(clock.now - start < .seconds(60))
             #expect(try await wire.json(.get, "imagestreams?limit=0").status == .ok)
             #expect(try await wire.json(.get, "imagestreams?limit=9223372036854775807").status == .ok)
         }
