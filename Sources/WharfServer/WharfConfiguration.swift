@@ -16,6 +16,8 @@ public import WharfHTTP
 ///   may take to finish before `wharfd` exits anyway.
 /// - `rateLimit` (`WHARF_RATE_LIMIT`, requests a second, default none): each user's (and each anonymous address's)
 ///   requests beyond it, after a burst of one second's worth, are refused with 429 and `Retry-After`.
+/// - `adminTokenFile` (`WHARF_ADMIN_TOKEN_FILE`, default none: `<dataDirectory>/admin.token` is written on the first
+///   start): the admin's token secret, shared by the replicas of a fleet (`AdminTokenFile`).
 /// - `trustedProxies` (`WHARF_TRUSTED_PROXIES`, addresses and CIDR blocks, default none): load balancers whose
 ///   `X-Forwarded-For` names the client, for the login throttle, the rate limit and the audit record.
 public struct WharfConfiguration: Sendable {
@@ -35,6 +37,8 @@ public struct WharfConfiguration: Sendable {
     public var storage: Storage
     /// The bootstrap admin token's secret, instead of a random one (for tests).
     public var adminToken: String?
+    /// The file that holds (or receives) the admin's token secret; `nil` for the embedded default.
+    public var adminTokenFile: String?
     /// An htpasswd file of users with bcrypt passwords.
     public var htpasswd: String?
     /// PEM files of a certificate chain and its key: with both, `wharfd` serves HTTPS.

@@ -54,6 +54,8 @@ struct Wharfd: AsyncParsableCommand {
 
     @Option(help: "Requests a second each user (or anonymous address) may make, after a burst of one second's worth; more get 429 (env WHARF_RATE_LIMIT; default no limit).")
     var rateLimit: Double?
+    @Option(help: "The admin's token secret (at least 32 characters), shared by replicas; written (mode 0600) by the replica that creates the admin when absent (env WHARF_ADMIN_TOKEN_FILE).")
+    var adminTokenFile: String?
     @Option(help: "Load balancers (IP addresses and CIDR blocks, comma-separated) whose X-Forwarded-For names the client, for login throttling, rate limits and audit (env WHARF_TRUSTED_PROXIES; default none).")
     var trustedProxies: String?
     @Option(help: "Serve /metrics without authorization on 127.0.0.1 at this port; off by default (env WHARF_METRICS_PORT).")
@@ -117,6 +119,7 @@ struct Wharfd: AsyncParsableCommand {
         settings.shutdownGrace = Self.duration(shutdownGrace)
         settings.rateLimit = rateLimit ?? Self.seconds("WHARF_RATE_LIMIT")
         settings.trustedProxies = try proxies()
+        settings.adminTokenFile = adminTokenFile ?? ProcessInfo.processInfo.environment["WHARF_ADMIN_TOKEN_FILE"]
         settings.metricsPort = metricsPort ?? ProcessInfo.processInfo.environment["WHARF_METRICS_PORT"].flatMap { Int($0) }
         let scheme = settings.tlsCertificate == nil ? "http" : "https"
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path

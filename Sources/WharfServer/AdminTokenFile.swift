@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import WharfAccess
+import WharfModel
+
+/// `--admin-token-file`: where the replicas of a fleet share the admin's token secret.
+///
+/// If the file exists, its content (without surrounding white space) is the secret: at least 32 characters, and the
+/// bootstrap admin token is made with it, or must already have it. If it does not exist, the process that creates the
+/// admin identity writes the new secret there, readable only by its owner (0600), creating the file exclusively.
+struct AdminTokenFile {
+    static let minimumLength = 32
+    let path: String
+
+    /// The secret the file holds, or `nil` when there is no file. Throws `unavailable` for an unreadable or short one.
+    func secret() throws -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw WharfError(.unavailable, "cannot read the admin token file \(path)")
+        }
+        let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard secret.count >= Self.minimumLength else {
+            throw WharfError(.unavailable, "the admin token file \(path) must hold a secret of at least \(Self.minimumLength) characters")
+        }
+        return secret
+    }
+
+    /// Makes sure the admin identity exists with the file's secret: creates it (writing a new secret to the file when
+    /// there is none), or checks that the existing admin token is the file's. Returns the secret when this call made it.
+    func bootstrap(_ access: AccessControl) async throws -> String? {
+        guard let secret = try secret() else {
+            guard let created = try await access.bootstrapAdmin() else {
+                throw WharfError(.unavailable, "the admin identity exists but \(path) does not: copy the admin token there, as the other replicas have it")
+            }
+            try create(created)
+            return created
+        }
+        if try await access.bootstrapAdmin(secret: secret) == nil {
+            let user = try? await access.user(forToken: secret, source: "admin-token-file")
+            guard user?.username == BuiltinRoles.adminUser else {
+                throw WharfError(.unavailable, "the secret in \(path) is not the admin's token in this database")
+            }
+        }
+        return nil
+    }
+
+    private func create(_ secret: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw WharfError(.unavailable, "cannot create the admin token file \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let bytes = Array((secret + "\n").utf8)
+        guard Glibc.write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
+            throw WharfError(.unavailable, "cannot write the admin token file \(path)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import WharfModel
+import WharfServer
+import WharfTesting
+
+@Suite("--admin-token-file: the admin's secret, shared by replicas")
+struct AdminTokenFileTests {
+    /// Starts a live embedded server on `directory` with `--admin-token-file file`, no fixed test secret, and runs `body`.
+    static func start(_ directory: String, file: String, _ body: @escaping @Sendable (Wire) async throws -> Void) async throws {
+        let app = try await WharfTestServer.makeApplication(storage: .embedded, dataDirectory: directory) { settings in
+            settings.adminToken = nil
+            settings.adminTokenFile = file
+        }
+        try await app.test(.live) { client in try await body(Wire(client: client, token: nil)) }
+    }
+
+    static func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("wharf-\(name)-\(UUID().uuidString)").path
+    }
+
+    @Test("Without the file, the new admin's secret is written there (0600) and works; a restart reuses it")
+    func written() async throws {
+        let directory = Self.temporary("admin-file"), file = Self.temporary("admin-token")
+        defer { try? FileManager.default.removeItem(atPath: directory); try? FileManager.default.removeItem(atPath: file) }
+        try await Self.start(directory, file: file) { (wire: Wire) async throws in
+            let secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(secret.count >= 32)
+            #expect(DataDirectoryTests.mode(file) == 0o600)
+            #expect(try await wire.as(secret).send(.get, "/apis/image.openshift.io/v1/imagestreams").status == .ok)
+        }
+        let before = try String(contentsOfFile: file, encoding: .utf8)
+        try await Self.start(directory, file: file) { (wire: Wire) async throws in
+            #expect(try await wire.as(before.trimmingCharacters(in: .whitespacesAndNewlines)).send(.get, "/apis/image.openshift.io/v1/imagestreams").status == .ok)
+        }
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == before)
+    }
+
+    @Test("With the file, its content is the admin's secret; another secret for an existing admin, or a short one, stops the start")
+    func given() async throws {
+        let directory = Self.temporary("admin-file"), other = Self.temporary("admin-file"), file = Self.temporary("admin-token")
+        defer { for path in [directory, other, file] { try? FileManager.default.removeItem(atPath: path) } }
+        let secret = "wharf_" + String(repeating: "k", count: 40)
+        try (secret + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try await Self.start(directory, file: file) { (wire: Wire) async throws in
+            #expect(try await wire.as(secret).send(.get, "/apis/image.openshift.io/v1/imagestreams").status == .ok)
+            #expect(try await wire.as(secret + "x").send(.get, "/apis/image.openshift.io/v1/imagestreams").status == .unauthorized)
+        }
+        try (String(repeating: "z", count: 40)).write(toFile: file, atomically: true, encoding: .utf8)
+        await #expect { try await Self.start(directory, file: file) { _ in } } throws: { "\($0)".contains("is not the admin's token") }
+        try "short".write(toFile: file, atomically: true, encoding: .utf8)
+        await #expect { try await Self.start(other, file: file) { _ in } } throws: { "\($0)".contains("at least 32 characters") }
+    }
+}
