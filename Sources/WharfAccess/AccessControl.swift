@@ -17,12 +17,12 @@ public struct AccessControl: Sendable {
     let logger: Logger
 
     /// `htpasswd` names a file of users with bcrypt passwords, reloaded when it changes: it is looked at no more than
-    /// once per `htpasswdRecheck`.
+    /// once per `htpasswdRecheck` by `now`, the clock that also decides token expiry and throttling.
     public init(metadata: any MetadataStore, htpasswd: String? = nil, htpasswdRecheck: Duration = .seconds(1),
                 logger: Logger = Logger(label: "wharf.access"),
                 now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
         self.metadata = metadata
-        self.htpasswd = htpasswd.map { Htpasswd(path: $0, recheck: htpasswdRecheck, logger: logger) }
+        self.htpasswd = htpasswd.map { Htpasswd(path: $0, recheck: htpasswdRecheck, logger: logger, now: now) }
         self.now = now
         self.logger = logger
         throttle = LoginThrottle(metadata: metadata, now: now, logger: logger)

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOPosix
 import Synchronization
+import WharfModel
 
 /// Users and bcrypt password hashes from an htpasswd file (`user:$2y$…` lines). Lines with other hash schemes
 /// (`$apr1$` MD5, `{SHA}`, crypt, plain text) are ignored, with a warning naming the user each time the file is read. `reload` reads the file again when it changed; `AccessControl` calls it before every authentication, so
@@ -23,7 +24,7 @@ final class Htpasswd: Sendable {
     private struct State {
         var version: Version?
         var read = false
-        var checked: ContinuousClock.Instant?
+        var checked: Time?
         var hashes: [String: String] = [:]
         var credentials: [String: String] = [:]
         var recent: [String: Date] = [:]
@@ -33,7 +34,12 @@ final class Htpasswd: Sendable {
     let recheck: Duration
     let logger: Logger
 
-    init(path: String, recheck: Duration = .seconds(1), logger: Logger = Logger(label: "wharf.access")) {
+    /// The clock that decides when the file is due for a look.
+    let now: @Sendable () -> Time
+
+    init(path: String, recheck: Duration = .seconds(1), logger: Logger = Logger(label: "wharf.access"),
+         now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
+        self.now = now
         self.path = path
         self.recheck = recheck
         self.logger = logger
@@ -43,9 +49,12 @@ final class Htpasswd: Sendable {
     /// (see `credential(of:)`) then; `nil` when nothing changed or the file was looked at less than `recheck` ago. A
     /// missing or unreadable file names no users.
     func reload() async -> [String: String]? {
-        let now = ContinuousClock.now
+        let now = self.now()
         let (due, known) = state.withLock { state -> (Bool, Version?) in
-            if state.read, let checked = state.checked, now - checked < recheck { return (false, state.version) }
+            // A clock set back makes the file due at once rather than never.
+            if state.read, let checked = state.checked, now >= checked, Duration.seconds(now.secondsSince1970 - checked.secondsSince1970) < recheck {
+                return (false, state.version)
+            }
             state.checked = now
             return (true, state.read ? state.version : nil)
         }

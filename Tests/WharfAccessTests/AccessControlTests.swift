@@ -72,11 +72,13 @@ struct AccessControlTests {
     func recheckInterval() async throws {
         let path = try Self.htpasswdFile("alice:\(Self.hash)\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .seconds(5))
+        let clock = TestClock()
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .seconds(5), now: clock.now)
         #expect(try await access.user(forBasic: "alice", password: "hunter2", source: "t").username == "alice")
         try "carol:\(Self.hash)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        clock.advance(by: 4)
         await #expect(throws: WharfError.self) { try await access.user(forBasic: "carol", password: "hunter2", source: "t") }
-        try await Task.sleep(for: .milliseconds(5200))
+        clock.advance(by: 1)
         #expect(try await access.user(forBasic: "carol", password: "hunter2", source: "t").username == "carol")
     }
 
