@@ -7,22 +7,26 @@ import WharfModel
 
 /// `--admin-token-file`: where the replicas of a fleet share the admin's token secret.
 ///
-/// If the file exists, its content (without surrounding white space) is the secret: at least 32 characters, and the
+/// If the file exists, its content (without surrounding white space) is the secret: 32 to 1,024 printable ASCII characters, and the
 /// bootstrap admin token is made with it, or must already have it. If it does not exist, the process that creates the
 /// admin identity writes the new secret there, readable only by its owner (0600), creating the file exclusively.
 struct AdminTokenFile {
     static let minimumLength = 32
+    static let maximumLength = 1024
     let path: String
 
     /// The secret the file holds, or `nil` when there is no file. Throws `unavailable` for an unreadable or short one.
     func secret() throws -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Read at most a little more than any secret needs, so a wrong path (a device, a large file) costs nothing.
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.read(upToCount: Self.maximumLength + 64) else {
             throw WharfError(.unavailable, "cannot read the admin token file \(path)")
         }
+        try? handle.close()
         let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard secret.count >= Self.minimumLength else {
-            throw WharfError(.unavailable, "the admin token file \(path) must hold a secret of at least \(Self.minimumLength) characters")
+        guard (Self.minimumLength...Self.maximumLength).contains(secret.utf8.count), secret.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw WharfError(.unavailable, "the admin token file \(path) must hold one secret of \(Self.minimumLength) to \(Self.maximumLength) "
+                + "printable characters without spaces (at least \(Self.minimumLength) characters)")
         }
         return secret
     }

@@ -54,7 +54,7 @@ struct Wharfd: AsyncParsableCommand {
 
     @Option(help: "Requests a second each user (or anonymous address) may make, after a burst of one second's worth; more get 429 (env WHARF_RATE_LIMIT; default no limit).")
     var rateLimit: Double?
-    @Option(help: "The admin's token secret (at least 32 characters), shared by replicas; written (mode 0600) by the replica that creates the admin when absent (env WHARF_ADMIN_TOKEN_FILE).")
+    @Option(help: "The admin's token secret (32 to 1,024 printable characters), shared by replicas; written (mode 0600) by the replica that creates the admin when absent (env WHARF_ADMIN_TOKEN_FILE).")
     var adminTokenFile: String?
     @Option(help: "Load balancers (IP addresses and CIDR blocks, comma-separated) whose X-Forwarded-For names the client, for login throttling, rate limits and audit (env WHARF_TRUSTED_PROXIES; default none).")
     var trustedProxies: String?

@@ -38,7 +38,7 @@ struct AdminTokenFileTests {
         #expect(try String(contentsOfFile: file, encoding: .utf8) == before)
     }
 
-    @Test("With the file, its content is the admin's secret; another secret for an existing admin, or a short one, stops the start")
+    @Test("With the file, its content is the admin's secret; another secret for an existing admin, or a short, spaced or huge one, stops the start")
     func given() async throws {
         let directory = Self.temporary("admin-file"), other = Self.temporary("admin-file"), file = Self.temporary("admin-token")
         defer { for path in [directory, other, file] { try? FileManager.default.removeItem(atPath: path) } }
@@ -50,7 +50,9 @@ struct AdminTokenFileTests {
         }
         try (String(repeating: "z", count: 40)).write(toFile: file, atomically: true, encoding: .utf8)
         await #expect { try await Self.start(directory, file: file) { _ in } } throws: { "\($0)".contains("is not the admin's token") }
-        try "short".write(toFile: file, atomically: true, encoding: .utf8)
-        await #expect { try await Self.start(other, file: file) { _ in } } throws: { "\($0)".contains("at least 32 characters") }
+        for bad in ["short", String(repeating: "a", count: 20) + " " + String(repeating: "b", count: 20), String(repeating: "y", count: 1_000_000)] {
+            try bad.write(toFile: file, atomically: true, encoding: .utf8)
+            await #expect { try await Self.start(other, file: file) { _ in } } throws: { "\($0)".contains("at least 32 characters") }
+        }
     }
 }
