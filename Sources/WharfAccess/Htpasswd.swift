@@ -13,6 +13,9 @@ import WharfModel
 /// interval, and then on NIO's thread pool, so that no request waits for a `stat` or a read on its event loop.
 /// Successful checks are remembered for a minute, so registry clients that send Basic credentials on every request do
 /// not pay for bcrypt each time; bcrypt itself runs on the thread pool too (`PasswordHash`).
+///
+/// A bcrypt hash whose cost is above `maximumCost` (17 by default, the most `htpasswd -B -C` writes) is ignored with a
+/// warning: every login of that user would hold a thread of the pool for minutes (cost 31 takes days).
 final class Htpasswd: Sendable {
     let path: String
 
@@ -33,13 +36,15 @@ final class Htpasswd: Sendable {
 
     let recheck: Duration
     let logger: Logger
+    let maximumCost: Int
 
     /// The clock that decides when the file is due for a look.
     let now: @Sendable () -> Time
 
-    init(path: String, recheck: Duration = .seconds(1), logger: Logger = Logger(label: "wharf.access"),
+    init(path: String, recheck: Duration = .seconds(1), logger: Logger = Logger(label: "wharf.access"), maximumCost: Int = 17,
          now: @escaping @Sendable () -> Time = { Time(secondsSince1970: Int64(Date().timeIntervalSince1970)) }) {
         self.now = now
+        self.maximumCost = maximumCost
         self.path = path
         self.recheck = recheck
         self.logger = logger
@@ -75,7 +80,10 @@ final class Htpasswd: Sendable {
             }
             let user = String(line[..<colon].prefix(100))
             let hash = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            if hash.hasPrefix("$2") {
+            if hash.hasPrefix("$2"), let cost = Self.bcryptCost(of: hash), cost > maximumCost {
+                logger.warning("htpasswd line ignored: its bcrypt cost is above \(maximumCost)",
+                               metadata: ["file": "\(path)", "line": "\(number + 1)", "user": "\(user)", "cost": "\(cost)"])
+            } else if hash.hasPrefix("$2") {
                 hashes[String(line[..<colon])] = hash
             } else {
                 logger.warning("htpasswd line ignored: only bcrypt hashes ($2y$, $2b$, $2a$; htpasswd -B) are accepted",
@@ -127,6 +135,13 @@ final class Htpasswd: Sendable {
             state.recent[cacheKey] = Date()
         }
         return true
+    }
+
+    /// The cost of a bcrypt hash `$2?$NN$…`, or `nil` when it has none in that place (bcrypt then refuses the hash).
+    static func bcryptCost(of hash: String) -> Int? {
+        let fields = hash.utf8.split(separator: UInt8(ascii: "$"), maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count == 3 else { return nil }
+        return Int(String(Substring(fields[2]).prefix(while: { $0 != "$" })))
     }
 
     private static func version(of path: String) -> Version? {

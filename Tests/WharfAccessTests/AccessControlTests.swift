@@ -43,6 +43,23 @@ struct AccessControlTests {
         #expect(warnings.first?.message.contains("htpasswd -B") == true)
     }
 
+    @Test("A bcrypt hash of a cost above 17 is ignored with a warning, not checked for days")
+    func costlyHashesAreIgnored() async throws {
+        let costly = "$2y$31$OtxIxBNK9rZ4PIbVqEHrhe0u8WoFEpc2bn5bDVt.DB/vYh/e07sxa"
+        let path = try Self.htpasswdFile("alice:\(Self.hash)\neve:\(costly)\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let log = LogRecorder()
+        let access = AccessControl(metadata: InMemoryMetadataStore(), htpasswd: path, htpasswdRecheck: .zero, logger: log.logger)
+        await #expect(throws: WharfError.self) { try await access.user(forBasic: "eve", password: "hunter2", source: "t") }
+        #expect(try await access.user(forBasic: "alice", password: "hunter2", source: "t") == .authenticated("alice"))
+        let warnings = log.entries.filter { $0.level == .warning && $0.message.contains("bcrypt cost") }
+        #expect(warnings.map { $0.metadata["user"] } == ["eve"])
+        #expect(warnings.first?.metadata["cost"] == "31")
+        #expect(Htpasswd.bcryptCost(of: Self.hash) == 4)
+        #expect(Htpasswd.bcryptCost(of: "$2b$x$") == nil)
+        #expect(Htpasswd.bcryptCost(of: "$2b") == nil)
+    }
+
     @Test("The token endpoint turns an htpasswd login into a token that expires, and returns token passwords as they are")
     func tokenForLogin() async throws {
         let path = try Self.htpasswdFile("alice:\(Self.hash)\n")
