@@ -53,9 +53,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
-        // The S3 blob store (under way): the SigV4 signer and the S3 calls it needs.
+        // Blobs on S3-compatible object storage: the store, the S3 calls it needs, and their SigV4 signer.
         .target(name: "BlobStoreS3", dependencies: [
-            "WharfModel",
+            "WharfModel", "WharfStorage",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -94,7 +94,7 @@ let package = Package(
         // Composition root.
         .target(name: "WharfServer", dependencies: [
             "WharfHTTP", "WharfRegistry", "WharfImageAPI", "WharfStorage", "WharfAccess",
-            "BlobStoreFilesystem", "MetadataStoreSQLite",
+            "BlobStoreFilesystem", "BlobStoreS3", "MetadataStoreSQLite",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -130,7 +130,7 @@ let package = Package(
 
         .testTarget(name: "WharfModelTests", dependencies: ["WharfModel"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfStorageConformance"], swiftSettings: strict),
-        .testTarget(name: "BlobStoreS3Tests", dependencies: ["BlobStoreS3", "WharfModel", .product(name: "Crypto", package: "swift-crypto"),
+        .testTarget(name: "BlobStoreS3Tests", dependencies: ["BlobStoreS3", "WharfModel", "WharfStorage", "WharfStorageConformance", .product(name: "Crypto", package: "swift-crypto"),
                                                             .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
                     exclude: ["aws4_testsuite"], swiftSettings: strict),

@@ -34,14 +34,102 @@ public struct S3Client: Sendable {
         return response.headers.first(name: "Content-Length").flatMap { Int64($0) }
     }
 
-    /// Streams the object (or the bytes of `range`) to `consumer` as they arrive.
-    public func getObject(_ key: String, range: ClosedRange<Int64>? = nil, into consumer: (ByteBuffer) async throws -> Void) async throws {
+    /// An object's answer: its head, then its bytes as they arrive.
+    public struct ObjectBody: Sendable {
+        /// The bytes this answer carries.
+        public var length: Int64
+        /// The whole object's size.
+        public var total: Int64
+        public var body: HTTPClientResponse.Body
+    }
+
+    /// Opens the object, or the bytes of `range` (inclusive) of it; `nil` when there is none. A range that starts at
+    /// or past the end is `rangeNotSatisfiable`; S3 shortens one that only ends past it, which `total` shows.
+    public func openObject(_ key: String, range: ClosedRange<Int64>? = nil) async throws -> ObjectBody? {
         let headers = range.map { [("Range", "bytes=\($0.lowerBound)-\($0.upperBound)")] } ?? []
-        let response = try await send("GET", key, headers: headers, accept: [200, 206, 404], streaming: true)
-        if response.status == .notFound {
+        let response = try await send("GET", key, headers: headers, accept: [200, 206, 404, 416], streaming: true)
+        switch response.status.code {
+        case 404: return nil
+        case 416: throw WharfError(.rangeNotSatisfiable, "the range starts past the end of \(key)")
+        default: break
+        }
+        let length = response.headers.first(name: "Content-Length").flatMap { Int64($0) } ?? 0
+        // Content-Range: bytes 990-999/1000
+        let total = response.headers.first(name: "Content-Range").flatMap { $0.split(separator: "/").last.flatMap { Int64($0) } } ?? length
+        return ObjectBody(length: length, total: total, body: response.body)
+    }
+
+    /// Streams the object (or the bytes of `range`) to `consumer` as they arrive; `blobUnknown` when there is none.
+    public func getObject(_ key: String, range: ClosedRange<Int64>? = nil, into consumer: (ByteBuffer) async throws -> Void) async throws {
+        guard let object = try await openObject(key, range: range) else {
             throw WharfError(.blobUnknown, "the object \(key) is not in the bucket")
         }
-        for try await buffer in response.body { try await consumer(buffer) }
+        for try await buffer in object.body { try await consumer(buffer) }
+    }
+
+    /// The whole of a small object, at most `limit` bytes (`sizeInvalid` beyond); `nil` when there is none.
+    public func objectBytes(_ key: String, limit: Int) async throws -> ByteBuffer? {
+        guard let object = try await openObject(key) else { return nil }
+        guard object.length <= Int64(limit) else { throw WharfError(.sizeInvalid, "the object \(key) is larger than \(limit) bytes") }
+        return try await object.body.collect(upTo: limit)
+    }
+
+    /// Copies `source` to `key` inside the bucket, without the bytes passing through this process: one CopyObject up
+    /// to 5 GiB, a multipart copy of 1 GiB parts beyond. `size` is the source's.
+    public func copyObject(_ source: String, to key: String, size: Int64) async throws {
+        let from = [("x-amz-copy-source", SigV4Signer.encodePath("/" + location.bucket + "/" + location.fullKey(source)))]
+        guard size > Self.maximumCopySize else {
+            let text = try await body(of: try await send("PUT", key, headers: from))
+            // S3 may answer 200 with an error in the body.
+            if let code = XMLText.first("Code", in: text) { throw Self.unavailable("CopyObject failed: \(code)") }
+            return
+        }
+        let uploadID = try await createMultipartUpload(key)
+        do {
+            var parts: [(number: Int, etag: String)] = []
+            var start: Int64 = 0
+            while start < size {
+                let end = min(start + Self.copyPartSize, size) - 1
+                let text = try await body(of: try await send("PUT", key, query: [("partNumber", String(parts.count + 1)), ("uploadId", uploadID)],
+                                                             headers: from + [("x-amz-copy-source-range", "bytes=\(start)-\(end)")]))
+                guard let etag = XMLText.first("ETag", in: text) else { throw Self.unavailable("UploadPartCopy answered no ETag") }
+                parts.append((parts.count + 1, etag))
+                start = end + 1
+            }
+            try await completeMultipartUpload(key, uploadID: uploadID, parts: parts)
+        } catch {
+            try? await abortMultipartUpload(key, uploadID: uploadID)
+            throw error
+        }
+    }
+
+    /// A URL that lets whoever holds it GET `key` for `expires`, without credentials (S3's presigned URL).
+    public func presignedURL(_ key: String, expires: Duration, at date: Date = Date()) -> String {
+        let (host, path) = location.hostAndPath(of: key)
+        let request = SigV4Signer.Request(method: "GET", path: path, headers: [("Host", host)])
+        return location.url(host: host, path: path, query: signer.presignedQuery(for: request, at: date, expires: expires))
+    }
+
+    /// The largest object one CopyObject copies.
+    static let maximumCopySize: Int64 = 5 << 30
+    static let copyPartSize: Int64 = 1 << 30
+
+    /// The keys under `prefix` (without the location's prefix), in key order, with their sizes.
+    public func listObjects(prefix: String) async throws -> [(key: String, size: Int64)] {
+        var found: [(key: String, size: Int64)] = []
+        var token: String?
+        let strip = location.prefix.isEmpty ? 0 : location.prefix.count + 1
+        repeat {
+            var query = [("list-type", "2"), ("prefix", location.fullKey(prefix))]
+            if let token { query.append(("continuation-token", token)) }
+            let text = try await body(of: try await send("GET", "", query: query), limit: 16 << 20)
+            for entry in XMLText.all("Contents", in: text) {
+                guard let key = XMLText.first("Key", in: entry), let size = XMLText.first("Size", in: entry).flatMap({ Int64($0) }) else { continue }
+                found.append((String(key.dropFirst(strip)), size))
+            }
+            token = XMLText.first("IsTruncated", in: text) == "true" ? XMLText.first("NextContinuationToken", in: text) : nil
+        } while token != nil
+        return found
     }
 
     public func deleteObject(_ key: String) async throws {
@@ -103,9 +191,9 @@ public struct S3Client: Sendable {
         return response
     }
 
-    /// The first 1 MiB of a response body, as text.
-    func body(of response: HTTPClientResponse) async throws -> String {
-        String(buffer: try await response.body.collect(upTo: 1 << 20))
+    /// The first `limit` bytes (1 MiB) of a response body, as text.
+    func body(of response: HTTPClientResponse, limit: Int = 1 << 20) async throws -> String {
+        String(buffer: try await response.body.collect(upTo: limit))
     }
 
     static func unavailable(_ message: String) -> WharfError { WharfError(.unavailable, message) }

@@ -46,11 +46,16 @@ public struct S3Location: Sendable, Equatable {
                   region: region, virtualHosted: style == "virtual")
     }
 
-    /// The Host header and the decoded path of `key`'s object.
+    /// `key` with the prefix before it: the object's key in the bucket.
+    func fullKey(_ key: String) -> String {
+        prefix.isEmpty ? key : prefix + "/" + key
+    }
+
+    /// The Host header and the decoded path of `key`'s object; the bucket's own for an empty key.
     func hostAndPath(of key: String) -> (host: String, path: String) {
-        let full = prefix.isEmpty ? key : prefix + "/" + key
+        let full = key.isEmpty ? "" : fullKey(key)
         let host = endpoint.host! + (endpoint.port.map { ":\($0)" } ?? "")
-        return virtualHosted ? ("\(bucket).\(host)", "/\(full)") : (host, "/\(bucket)/\(full)")
+        return virtualHosted ? ("\(bucket).\(host)", "/\(full)") : (host, full.isEmpty ? "/\(bucket)" : "/\(bucket)/\(full)")
     }
 
     /// The URL of a request, encoded as it was signed.
