@@ -27,6 +27,12 @@ extension Registry {
         blobs.localFile(of: digest)
     }
 
+    /// Where a client may fetch a blob's bytes directly, when the blob store redirects (see
+    /// `BlobStore.redirectURL(for:)`). Callers check access with `blobSize` first, as for `readBlob`.
+    public func blobRedirect(_ digest: Digest) -> String? {
+        blobs.redirectURL(for: digest)
+    }
+
     /// Unlinks a blob from `repository`. The bytes stay until garbage collection. `blobUnknown` when not linked;
     /// `unsupported` (405) while a manifest of the repository, or an image in its stream's tag history, references the
     /// blob: unlinking it would break that manifest's pulls and refuse its push again. Delete the manifest first.

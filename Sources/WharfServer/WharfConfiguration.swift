@@ -6,6 +6,9 @@ public import WharfHTTP
 /// Command-line flags override environment variables, which override these defaults:
 /// - `host` (`WHARF_HOST`, default `127.0.0.1`) and `port` (`WHARF_PORT`, default 5000): where to listen.
 /// - `dataDirectory` (`WHARF_DATA_DIR`, default `./wharf-data`): metadata (`metadata.sqlite`) and blobs (`blobs/`, `uploads/`).
+/// - `blobStore` (`WHARF_BLOB_STORE`, default none: the data directory): an S3 bucket or another directory for blobs
+///   (`BlobStoreLocation`).
+/// - `blobRedirect` (`WHARF_BLOB_REDIRECT=1`, default off): blob GETs are redirected to presigned URLs of an S3 store.
 /// - `registryHostname` (`WHARF_REGISTRY_HOSTNAME`, default `<host>:<port>`): the host in every `dockerImageReference`.
 /// - `publicHostname` (`WHARF_PUBLIC_HOSTNAME`, default none): the host in `status.publicDockerImageRepository`.
 /// - `htpasswd` (`WHARF_HTPASSWD`): users with bcrypt passwords, reloaded when the file changes.
@@ -35,6 +38,11 @@ public struct WharfConfiguration: Sendable {
     public var registryHostname: String?
     public var publicHostname: String?
     public var storage: Storage
+    /// Where the embedded storage keeps blobs, when not in the data directory.
+    public var blobStore: BlobStoreLocation?
+    /// Whether blob GETs are answered with a 307 to a presigned URL of an S3 `blobStore`, valid this long; `nil` (the
+    /// default) to serve the bytes through `wharfd`.
+    public var blobRedirect: Duration?
     /// The bootstrap admin token's secret, instead of a random one (for tests).
     public var adminToken: String?
     /// The file that holds (or receives) the admin's token secret; `nil` for the embedded default.

@@ -1,5 +1,6 @@
 import Foundation
 import BlobStoreFilesystem
+import BlobStoreS3
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -121,7 +122,13 @@ public enum WharfServer {
         switch configuration.storage {
         case .embedded:
             try DataDirectory.prepare(directory, logger: logger)
-            blobs = try await FilesystemBlobStore(root: directory)
+            switch configuration.blobStore {
+            case nil: blobs = try await FilesystemBlobStore(root: directory)
+            case .directory(let root): blobs = try await FilesystemBlobStore(root: root)
+            case .s3(let location):
+                blobs = S3BlobStore(client: S3Client(location: location, credentials: try BlobStoreLocation.credentials()),
+                                    redirects: configuration.blobRedirect)
+            }
             metadata = try SQLiteMetadataStore(path: directory + "/metadata.sqlite")
             DataDirectory.tighten(directory, logger: logger)  // the -wal and -shm files exist once the database is open
         case .inMemory:

@@ -20,6 +20,10 @@ public protocol BlobStore: Sendable {
     /// can send it with `sendfile(2)`; `nil` when the store has no such file (the caller then uses `read`).
     func localFile(of digest: Digest) -> String?
 
+    /// A URL from which a client may GET a committed blob directly for a while (a presigned S3 URL), when the store
+    /// offers one and was asked to (`--blob-redirect`); `nil` otherwise, and the registry serves the bytes itself.
+    func redirectURL(for digest: Digest) -> String?
+
     /// The whole content of a small blob (a manifest, a config). Throws `blobUnknown` when absent and
     /// `sizeInvalid` when it is larger than `limit` bytes.
     func contents(of digest: Digest, limit: Int) async throws -> [UInt8]
@@ -50,4 +54,5 @@ public protocol BlobStore: Sendable {
 
 extension BlobStore {
     public func localFile(of digest: Digest) -> String? { nil }
+    public func redirectURL(for digest: Digest) -> String? { nil }
 }

@@ -25,6 +25,20 @@ struct Wharfd: AsyncParsableCommand {
     @Option(help: "Directory holding all data (env WHARF_DATA_DIR).")
     var dataDir: String = ProcessInfo.processInfo.environment["WHARF_DATA_DIR"] ?? "./wharf-data"
 
+    @Option(help: "Where blobs live instead of the data directory: s3://<bucket>[/<prefix>]?endpoint=<url>&region=<region>&style=path|virtual, with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set, or an absolute directory (env WHARF_BLOB_STORE).")
+    var blobStore: String?
+
+    /// `--blob-store`, else `WHARF_BLOB_STORE`, parsed; `nil` for the data directory.
+    func blobLocation() throws -> BlobStoreLocation? {
+        try (blobStore ?? ProcessInfo.processInfo.environment["WHARF_BLOB_STORE"]).map(BlobStoreLocation.init(parsing:))
+    }
+
+    @Flag(help: "Answer blob GETs with a 307 to a presigned URL of the S3 --blob-store, valid 20 minutes, which clients must reach (env WHARF_BLOB_REDIRECT=1).")
+    var blobRedirect = false
+
+    /// `--blob-redirect`, or `WHARF_BLOB_REDIRECT=1`.
+    var redirectsBlobs: Bool { blobRedirect || ProcessInfo.processInfo.environment["WHARF_BLOB_REDIRECT"] == "1" }
+
     @Option(help: "Host[:port] used in image references (env WHARF_REGISTRY_HOSTNAME; default <host>:<port>).")
     var registryHostname: String?
 
@@ -93,6 +107,13 @@ struct Wharfd: AsyncParsableCommand {
             throw ValidationError("--rate-limit must be a positive number of requests a second, not \(rateLimit)")
         }
         do { _ = try proxies() } catch let error as WharfError { throw ValidationError("--trusted-proxies: \(error.message)") }
+        do {
+            if case .s3 = try blobLocation() {
+                _ = try BlobStoreLocation.credentials()
+            } else if redirectsBlobs {
+                throw ValidationError("--blob-redirect needs an S3 --blob-store")
+            }
+        } catch let error as WharfError { throw ValidationError(error.message) }
         for (variable, valid) in [("WHARF_LOG_FORMAT", LogFormat.allCases.map(\.rawValue)), ("WHARF_LOG_LEVEL", LogLevel.allCases.map(\.rawValue))] {
             if let value = ProcessInfo.processInfo.environment[variable], !valid.contains(value) {
                 throw ValidationError("\(variable) must be one of \(valid.joined(separator: ", ")), not \(value)")
@@ -119,6 +140,8 @@ struct Wharfd: AsyncParsableCommand {
         settings.shutdownGrace = Self.duration(shutdownGrace)
         settings.rateLimit = rateLimit ?? Self.seconds("WHARF_RATE_LIMIT")
         settings.trustedProxies = try proxies()
+        settings.blobStore = try blobLocation()
+        settings.blobRedirect = redirectsBlobs ? .seconds(20 * 60) : nil
         settings.adminTokenFile = adminTokenFile ?? ProcessInfo.processInfo.environment["WHARF_ADMIN_TOKEN_FILE"]
         settings.metricsPort = metricsPort ?? ProcessInfo.processInfo.environment["WHARF_METRICS_PORT"].flatMap { Int($0) }
         let scheme = settings.tlsCertificate == nil ? "http" : "https"

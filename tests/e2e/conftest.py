@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +44,51 @@ def add_registry_login(registry: str, username: str, password: str) -> None:
     auths = json.loads(AUTH_FILE.read_text())
     auths["auths"][registry] = {"auth": base64.b64encode(f"{username}:{password}".encode()).decode()}
     AUTH_FILE.write_text(json.dumps(auths))
+
+# With WHARF_E2E_BLOB_STORE=s3, every server started here keeps its blobs in a bucket of its own on one S3 server
+# (moto, started on loopback for the session) instead of its data directory: .ci/run runs the suite that way once.
+BLOB_STORE = os.environ.get("WHARF_E2E_BLOB_STORE", "")
+if BLOB_STORE not in ("", "s3"):
+    raise RuntimeError(f"WHARF_E2E_BLOB_STORE must be s3 or empty, not {BLOB_STORE!r}")
+
+
+class MotoS3:
+    """moto's S3 server on a free loopback port, killed when the session ends."""
+
+    _instance: "MotoS3 | None" = None
+    ENV = {"AWS_ACCESS_KEY_ID": "wharf-e2e", "AWS_SECRET_ACCESS_KEY": "wharf-e2e-secret"}
+
+    def __init__(self) -> None:
+        import atexit
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        atexit.register(self.proc.kill)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail("moto's S3 server exited at start: pip install 'moto[server]' (scripts/test does)", pytrace=False)
+            try:
+                requests.get(self.url, timeout=2)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        pytest.fail(f"moto's S3 server did not answer within {STARTUP_TIMEOUT:.0f} s", pytrace=False)
+
+    @classmethod
+    def shared(cls) -> "MotoS3":
+        if cls._instance is None:
+            cls._instance = MotoS3()
+        return cls._instance
+
+    def bucket(self, name: str) -> str:
+        """Creates the bucket `name`; returns the --blob-store value for it."""
+        r = requests.put(f"{self.url}/{name}", timeout=HTTP_TIMEOUT)
+        assert r.status_code == 200, f"creating bucket {name} on moto: {r.status_code} {r.text}"
+        return f"s3://{name}?endpoint={self.url}&region=us-east-1"
+
 
 # Every server started in this session, so a failing test can show their logs.
 _servers: list["WharfServer"] = []
@@ -96,6 +142,9 @@ class WharfServer:
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [self.binary, "--host", self.host, "--port", str(self.port), "--data-dir", str(self.data_dir), *self.args]
+        if BLOB_STORE == "s3" and "--blob-store" not in self.args:
+            command += ["--blob-store", MotoS3.shared().bucket(f"wharf-{self.port}-{time.monotonic_ns()}")]
+        environment = {**os.environ, **MotoS3.ENV} if any(arg.startswith("s3://") for arg in command) else None
         if self.tls:
             # kubectl sends credentials only over TLS: serve HTTPS with a self-signed pair made here.
             cert, key = self.workdir / "tls.crt", self.workdir / "tls.key"
@@ -105,7 +154,7 @@ class WharfServer:
             command += ["--tls-cert", str(cert), "--tls-key", str(key)]
             self.http.verify = False
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environment)
         _servers.append(self)
         deadline = time.monotonic() + STARTUP_TIMEOUT
         last_error = "no answer yet"

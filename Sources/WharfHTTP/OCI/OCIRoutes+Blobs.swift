@@ -6,11 +6,16 @@ import WharfRegistry
 
 extension OCIRoutes {
     /// GET/HEAD a blob, honouring a single `Range` (206, or 416 with `Content-Range: bytes */size`).
-    /// The bytes go out with `sendfile(2)` when the blob is a local file and the connection allows it.
+    /// The bytes go out with `sendfile(2)` when the blob is a local file and the connection allows it. With
+    /// `--blob-redirect`, a GET is answered with 307 to a presigned URL of the object store, which then serves the
+    /// bytes (and the range) itself, as Distribution's `redirect` option does.
     func getBlob(_ digest: Digest, in repository: RepositoryName, _ request: Request, _ context: WharfRequestContext) async throws -> Response {
         let size = try await registry.blobSize(digest, in: repository)
         var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes", .eTag: "\"\(digest)\""]
         headers[.dockerContentDigest] = digest.description
+        if request.method == .get, let url = registry.blobRedirect(digest) {
+            return Response(status: .temporaryRedirect, headers: [.location: url, .dockerContentDigest: digest.description, .contentLength: "0"])
+        }
         let status: HTTPResponse.Status
         let range: ClosedRange<Int64>?
         switch ByteRange.request(request.headers[.range], size: size) {
