@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The release and the git commit it was built from (the GitCommit plugin records it at build time).
@@ -64,6 +65,12 @@ let package = Package(
         .target(name: "MetadataStoreSQLite", dependencies: [
             "WharfStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        .target(name: "MetadataStorePostgres", dependencies: [
+            "WharfStorage", "WharfModel",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         // Use cases.
         .target(name: "WharfAccess", dependencies: [
@@ -135,6 +142,9 @@ let package = Package(
                                                             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
                     exclude: ["aws4_testsuite"], swiftSettings: strict),
         .testTarget(name: "BlobStoreFilesystemTests", dependencies: ["BlobStoreFilesystem", "CWharfSystem", "WharfStorageConformance", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+        .testTarget(name: "MetadataStorePostgresTests", dependencies: ["MetadataStorePostgres", "WharfStorageConformance", "WharfStorage", "WharfModel",
+                                                                   .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                                   .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "MetadataStoreSQLiteTests", dependencies: ["MetadataStoreSQLite", "WharfStorageConformance", "WharfModel"], swiftSettings: strict),
         .testTarget(name: "WharfAccessTests", dependencies: [
             "WharfAccess", "WharfModel", "WharfStorage", .product(name: "Logging", package: "swift-log"),
