@@ -101,7 +101,8 @@ let package = Package(
         // Composition root.
         .target(name: "WharfServer", dependencies: [
             "WharfHTTP", "WharfRegistry", "WharfImageAPI", "WharfStorage", "WharfAccess",
-            "BlobStoreFilesystem", "BlobStoreS3", "MetadataStoreSQLite",
+            "BlobStoreFilesystem", "BlobStoreS3", "MetadataStoreSQLite", "MetadataStorePostgres",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),

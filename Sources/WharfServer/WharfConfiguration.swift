@@ -8,6 +8,7 @@ public import WharfHTTP
 /// - `dataDirectory` (`WHARF_DATA_DIR`, default `./wharf-data`): metadata (`metadata.sqlite`) and blobs (`blobs/`, `uploads/`).
 /// - `blobStore` (`WHARF_BLOB_STORE`, default none: the data directory): an S3 bucket or another directory for blobs
 ///   (`BlobStoreLocation`).
+/// - `databaseURL` (`WHARF_DATABASE_URL`, default none: SQLite in the data directory): metadata in PostgreSQL.
 /// - `blobRedirect` (`WHARF_BLOB_REDIRECT=1`, default off): blob GETs are redirected to presigned URLs of an S3 store.
 /// - `registryHostname` (`WHARF_REGISTRY_HOSTNAME`, default `<host>:<port>`): the host in every `dockerImageReference`.
 /// - `publicHostname` (`WHARF_PUBLIC_HOSTNAME`, default none): the host in `status.publicDockerImageRepository`.
@@ -40,6 +41,9 @@ public struct WharfConfiguration: Sendable {
     public var storage: Storage
     /// Where the embedded storage keeps blobs, when not in the data directory.
     public var blobStore: BlobStoreLocation?
+    /// A PostgreSQL database (`postgres://user:password@host:port/database`) for the metadata instead of SQLite in the
+    /// data directory, which many `wharfd` processes may share.
+    public var databaseURL: String?
     /// Whether blob GETs are answered with a 307 to a presigned URL of an S3 `blobStore`, valid this long; `nil` (the
     /// default) to serve the bytes through `wharfd`.
     public var blobRedirect: Duration?

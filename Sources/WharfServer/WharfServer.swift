@@ -6,7 +6,9 @@ import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
 public import Logging
+import MetadataStorePostgres
 import MetadataStoreSQLite
+import PostgresNIO
 import Metrics
 import Prometheus
 import Synchronization
@@ -63,6 +65,32 @@ public enum WharfServer {
         // A group tells the last service first: readiness fails before the server stops accepting.
         let services: [any Service] = [app, ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger), ReadinessDrain(readiness)]
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
+
+    /// Checks the form of a `--database-url` (`invalid` says what is wrong) without connecting.
+    public static func checkDatabaseURL(_ url: String) throws {
+        _ = try PostgresClient.Configuration(url: url)
+    }
+
+    /// The metadata store on the PostgreSQL database `url` names, migrated, with its client running and its commits
+    /// heard from every process, for as long as this process lives.
+    static func postgres(_ url: String, logger: Logger) async throws -> PostgresMetadataStore {
+        let client = PostgresClient(configuration: try PostgresClient.Configuration(url: url), backgroundLogger: logger)
+        Task { await client.run() }
+        let store = PostgresMetadataStore(client: client, logger: logger)
+        // PostgresNIO retries a database that does not answer for ever: a start waits 30 s at most.
+        let target = try PostgresClient.Configuration(url: url).host ?? "?"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.migrate() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                throw WharfError(.unavailable, "the PostgreSQL database of --database-url (host \(target)) did not answer within 30 s")
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+        Task { await store.listen() }
+        return store
     }
 
     /// The process-wide Prometheus registry, on which `MetricsSystem` is bootstrapped the first time this is called
@@ -129,8 +157,12 @@ public enum WharfServer {
                 blobs = S3BlobStore(client: S3Client(location: location, credentials: try BlobStoreLocation.credentials()),
                                     redirects: configuration.blobRedirect)
             }
-            metadata = try SQLiteMetadataStore(path: directory + "/metadata.sqlite")
-            DataDirectory.tighten(directory, logger: logger)  // the -wal and -shm files exist once the database is open
+            if let url = configuration.databaseURL {
+                metadata = try await postgres(url, logger: logger)
+            } else {
+                metadata = try SQLiteMetadataStore(path: directory + "/metadata.sqlite")
+                DataDirectory.tighten(directory, logger: logger)  // the -wal and -shm files exist once the database is open
+            }
         case .inMemory:
             blobs = InMemoryBlobStore()
             metadata = InMemoryMetadataStore()

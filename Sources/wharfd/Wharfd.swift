@@ -33,6 +33,9 @@ struct Wharfd: AsyncParsableCommand {
         try (blobStore ?? ProcessInfo.processInfo.environment["WHARF_BLOB_STORE"]).map(BlobStoreLocation.init(parsing:))
     }
 
+    @Option(help: "Keep metadata in PostgreSQL instead of SQLite in the data directory: postgres://user:password@host:5432/database[?sslmode=require]; the schema is created or migrated at start (env WHARF_DATABASE_URL).")
+    var databaseURL: String?
+
     @Flag(help: "Answer blob GETs with a 307 to a presigned URL of the S3 --blob-store, valid 20 minutes, which clients must reach (env WHARF_BLOB_REDIRECT=1).")
     var blobRedirect = false
 
@@ -108,6 +111,7 @@ struct Wharfd: AsyncParsableCommand {
         }
         do { _ = try proxies() } catch let error as WharfError { throw ValidationError("--trusted-proxies: \(error.message)") }
         do {
+            if let url = databaseURL ?? ProcessInfo.processInfo.environment["WHARF_DATABASE_URL"] { try WharfServer.checkDatabaseURL(url) }
             if case .s3 = try blobLocation() {
                 _ = try BlobStoreLocation.credentials()
             } else if redirectsBlobs {
@@ -141,6 +145,7 @@ struct Wharfd: AsyncParsableCommand {
         settings.rateLimit = rateLimit ?? Self.seconds("WHARF_RATE_LIMIT")
         settings.trustedProxies = try proxies()
         settings.blobStore = try blobLocation()
+        settings.databaseURL = databaseURL ?? ProcessInfo.processInfo.environment["WHARF_DATABASE_URL"]
         settings.blobRedirect = redirectsBlobs ? .seconds(20 * 60) : nil
         settings.adminTokenFile = adminTokenFile ?? ProcessInfo.processInfo.environment["WHARF_ADMIN_TOKEN_FILE"]
         settings.metricsPort = metricsPort ?? ProcessInfo.processInfo.environment["WHARF_METRICS_PORT"].flatMap { Int($0) }

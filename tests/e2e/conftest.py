@@ -90,6 +90,22 @@ class MotoS3:
         return f"s3://{name}?endpoint={self.url}&region=us-east-1"
 
 
+# With WHARF_E2E_DATABASE=postgres, every server started here keeps its metadata in a database of its own on the
+# PostgreSQL server of WHARF_TEST_DATABASE_URL (scripts/start-postgres prints it) instead of SQLite.
+DATABASE = os.environ.get("WHARF_E2E_DATABASE", "")
+if DATABASE not in ("", "postgres"):
+    raise RuntimeError(f"WHARF_E2E_DATABASE must be postgres or empty, not {DATABASE!r}")
+
+
+def fresh_database(name: str) -> str:
+    """Creates the database `name`; returns the --database-url value for it."""
+    base = os.environ.get("WHARF_TEST_DATABASE_URL", "")
+    if not base:
+        pytest.fail("WHARF_E2E_DATABASE=postgres needs WHARF_TEST_DATABASE_URL (scripts/start-postgres prints it)", pytrace=False)
+    subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True, timeout=60)
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
 # Every server started in this session, so a failing test can show their logs.
 _servers: list["WharfServer"] = []
 
@@ -117,6 +133,8 @@ class WharfServer:
         self.data_dir = workdir / "data"
         self.log_path = workdir / "wharfd.log"
         self.proc: subprocess.Popen | None = None
+        self.database_url: str | None = None  # with WHARF_E2E_DATABASE=postgres
+        self.bucket: str | None = None  # with WHARF_E2E_BLOB_STORE=s3
         self.token: str | None = None
         self.http = requests.Session()
         self.http.trust_env = False  # never send loopback traffic through a proxy from the environment
@@ -142,8 +160,15 @@ class WharfServer:
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [self.binary, "--host", self.host, "--port", str(self.port), "--data-dir", str(self.data_dir), *self.args]
+        # A restart keeps its database and bucket, as it keeps its data directory.
+        if DATABASE == "postgres" and "--database-url" not in self.args:
+            if self.database_url is None:
+                self.database_url = fresh_database(f"wharf_e2e_{self.port}_{time.monotonic_ns()}")
+            command += ["--database-url", self.database_url]
         if BLOB_STORE == "s3" and "--blob-store" not in self.args:
-            command += ["--blob-store", MotoS3.shared().bucket(f"wharf-{self.port}-{time.monotonic_ns()}")]
+            if self.bucket is None:
+                self.bucket = MotoS3.shared().bucket(f"wharf-{self.port}-{time.monotonic_ns()}")
+            command += ["--blob-store", self.bucket]
         environment = {**os.environ, **MotoS3.ENV} if any(arg.startswith("s3://") for arg in command) else None
         if self.tls:
             # kubectl sends credentials only over TLS: serve HTTPS with a self-signed pair made here.
