@@ -12,7 +12,6 @@ public struct ImageAPI: Sendable {
     /// The host (and port) clients pull from: the prefix of every `dockerImageReference` Wharf hands out.
     public let registryHostname: String
     let now: @Sendable () -> Time
-    let snapshots = ListSnapshots()
     let watches: WatchHub
     /// The host clients outside the cluster pull from, when it differs: `status.publicDockerImageRepository`.
     public let publicHostname: String?

@@ -166,6 +166,10 @@ struct KubernetesConventionTests {
             let second = try await wire.json(.get, "namespaces/ns/imagestreams?limit=2&continue=\(token)")
             #expect((second.json["items"] as? [[String: Any]])?.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String } == ["c"])
             #expect(second.value("metadata.resourceVersion") as? String == first.value("metadata.resourceVersion") as? String)
+            // A token holds all the next page needs (any replica answers it, and again), until the rest changes.
+            let again = try await wire.json(.get, "namespaces/ns/imagestreams?limit=2&continue=\(token)")
+            #expect(again.value("items.0.metadata.name") as? String == "c")
+            #expect(try await wire.json(.delete, "namespaces/ns/imagestreams/c").status == .ok)
             let expired = try await wire.json(.get, "namespaces/ns/imagestreams?limit=2&continue=\(token)")
             #expect(expired.status == .gone)
             #expect(expired.reason == "Expired")

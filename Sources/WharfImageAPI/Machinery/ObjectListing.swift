@@ -26,87 +26,77 @@ extension ImageAPI {
         return ObjectList(kind: page.kind, metadata: page.metadata, items: try page.items.map { try ObjectCodec.decode(Object.self, from: $0) })
     }
 
-    /// LIST with selectors and `limit`/`continue` pages cut from one snapshot, as stored documents. Documents that are
-    /// not current (`ListedKind.isCurrent`) are decoded, decorated and encoded again; the others are answered as they
-    /// are. Selectors decode every document in scope to match it, and then answer the matching documents likewise.
+    /// LIST with selectors and `limit`/`continue` pages, as stored documents. Documents that are not current
+    /// (`ListedKind.isCurrent`) are decoded, decorated and encoded again; the others are answered as they are. Selectors
+    /// decode every document in scope to match it, and then answer the matching documents likewise.
     ///
     /// The list's resourceVersion is read before its objects: the reads of a view may see different commits, and a
     /// change committed between them is then in the objects or after the resourceVersion, so a watch from it misses
     /// nothing (it may see a change twice).
     ///
-    /// A first page of a list longer than its `limit` plus `ListSnapshots.itemsKept` keeps the rest as keys, and
-    /// without selectors it reads only the keys and its own documents: memory stays bounded however many objects there
-    /// are (see `continued`).
+    /// Pages: a `ContinueToken` says where the last page ended and which resourceVersion the list shows, so every page
+    /// may come from another replica and nothing is kept between them. A next page reads the objects after the token's
+    /// key as they are now, then checks the event log: when an object after the key changed since the token's
+    /// resourceVersion (or the log no longer reaches back that far) the page could not show the list as it was, and
+    /// the token is `expired` (410), as when Kubernetes has compacted a list's resourceVersion. Changes before the key
+    /// do not matter. Without selectors a page reads the keys and its own documents only, so memory stays bounded
+    /// however many objects there are.
     func listDocuments<Object>(_ listed: ListedKind<Object>, namespace: String?, options: ListOptions) async throws -> EncodedList {
-        if let token = options.continueToken, !token.isEmpty {
-            let page = try await continued(listed, token, limit: options.limit)
-            return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: page.resourceVersion, continue: page.token),
-                               items: page.items)
-        }
+        let token = try options.continueToken.flatMap { $0.isEmpty ? nil : try ContinueToken(decoding: $0) }
         let selects = options.labelSelector != .everything || options.fieldSelector != .everything
         let limit = options.limit.flatMap { $0 > 0 ? $0 : nil }
+        let resourceVersion: Int64
+        let page: [StoredObject]
+        let more: Bool
         if !selects, let limit {
-            let (resourceVersion, keys) = try await metadata.read { tx in
+            let (current, keys) = try await metadata.read { tx in
                 (try await tx.objects.currentResourceVersion(), try await tx.objects.keys(kind: listed.kind, namespace: namespace))
             }
-            if keys.count > limit, keys.count - limit > ListSnapshots.itemsKept {
-                return firstPage(listed, items: try await documents(listed, of: Array(keys.prefix(limit)), asOf: nil),
-                                 rest: Array(keys.dropFirst(limit)), resourceVersion: resourceVersion)
+            let rest = token.map { token in keys.filter(token.precedes) } ?? keys
+            resourceVersion = token?.rv ?? current
+            page = try await objects(at: Array(rest.prefix(limit)))
+            more = rest.count > limit
+        } else {
+            let (current, objects) = try await metadata.read { tx in
+                (try await tx.objects.currentResourceVersion(), try await tx.objects.list(kind: listed.kind, namespace: namespace))
             }
+            let rest = token.map { token in objects.filter { token.precedes($0.key) } } ?? objects
+            let matching = selects
+                ? try rest.filter { listed.matches(listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)), options) } : rest
+            resourceVersion = token?.rv ?? current
+            page = limit.map { Array(matching.prefix($0)) } ?? matching
+            more = page.count < matching.count
         }
-        let (resourceVersion, objects) = try await metadata.read { tx in
-            (try await tx.objects.currentResourceVersion(), try await tx.objects.list(kind: listed.kind, namespace: namespace))
-        }
-        let matching = selects
-            ? try objects.filter { listed.matches(listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)), options) } : objects
-        if let limit, matching.count > limit, matching.count - limit > ListSnapshots.itemsKept {
-            return firstPage(listed, items: try matching.prefix(limit).map { try document(listed, $0) },
-                             rest: matching.dropFirst(limit).map(\.key), resourceVersion: resourceVersion)
-        }
-        let (items, token) = snapshots.page(try matching.map { try document(listed, $0) }, resourceVersion: String(resourceVersion),
-                                            limit: limit)
-        return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token), items: items)
+        if let token { try await requireUnchanged(listed, namespace: namespace, after: token) }
+        let next = more ? page.last.map { ContinueToken(resourceVersion: resourceVersion, after: $0.key).encoded } : nil
+        return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: next),
+                           items: try page.map { try document(listed, $0) })
     }
 
-    /// A first page whose `rest` is kept as keys.
-    private func firstPage<Object>(_ listed: ListedKind<Object>, items: [[UInt8]], rest: [ObjectKey], resourceVersion: Int64) -> EncodedList {
-        let token = snapshots.keep(.keys(rest), resourceVersion: String(resourceVersion))
-        return EncodedList(kind: listed.listKind, metadata: ListMeta(resourceVersion: String(resourceVersion), continue: token), items: items)
-    }
+    /// The events a continued page may look through: past this many changes since its first page, it is `expired`.
+    static let continueEventWindow = 1000
 
-    /// The next page of the list that `token` continues. A rest kept as keys is read now: an object that changed or
-    /// went away after the first page can no longer be shown as it was, so the token is `expired` (410), as when
-    /// Kubernetes has compacted a list's resourceVersion.
-    func continued<Object>(_ listed: ListedKind<Object>, _ token: String, limit: Int?) async throws
-        -> (items: [[UInt8]], resourceVersion: String, token: String?) {
-        let (rest, resourceVersion) = try snapshots.take(token)
-        switch rest {
-        case .items(let items):
-            let (page, next) = snapshots.page(items, resourceVersion: resourceVersion, limit: limit)
-            return (page, resourceVersion, next)
-        case .keys(let keys):
-            let count = limit.flatMap { $0 > 0 ? $0 : nil } ?? keys.count
-            let items = try await documents(listed, of: Array(keys.prefix(count)), asOf: Int64(resourceVersion) ?? 0)
-            let next = keys.count > count ? snapshots.keep(.keys(Array(keys.dropFirst(count))), resourceVersion: resourceVersion) : nil
-            return (items, resourceVersion, next)
+    /// Throws `ContinueToken.expired` unless no object of the list after `token`'s key has changed since its
+    /// resourceVersion, as far as the event log shows.
+    private func requireUnchanged<Object>(_ listed: ListedKind<Object>, namespace: String?, after token: ContinueToken) async throws {
+        let (oldest, events) = try await metadata.read { tx in
+            (try await tx.objects.events(after: 0, limit: 1).first?.resourceVersion,
+             try await tx.objects.events(after: token.rv, limit: Self.continueEventWindow))
         }
+        if let oldest, token.rv < oldest - 1 { throw ContinueToken.expired }
+        let changed = events.contains { $0.key.kind == listed.kind && (namespace == nil || $0.key.namespace == namespace) && token.precedes($0.key) }
+        if changed || events.count >= Self.continueEventWindow { throw ContinueToken.expired }
     }
 
-    /// The answer documents of the objects at `keys`; `ListSnapshots.expired` when one is gone or newer than `asOf`.
-    private func documents<Object>(_ listed: ListedKind<Object>, of keys: [ObjectKey], asOf resourceVersion: Int64?) async throws -> [[UInt8]] {
-        let objects = try await metadata.read { tx in
+    /// The objects at `keys` that still exist, in the order of `keys`.
+    private func objects(at keys: [ObjectKey]) async throws -> [StoredObject] {
+        try await metadata.read { tx in
             var objects: [StoredObject] = []
             for key in keys {
-                let object = try await tx.objects.get(key)
-                if let object, object.resourceVersion <= resourceVersion ?? .max {
-                    objects.append(object)
-                } else if resourceVersion != nil {
-                    throw ListSnapshots.expired
-                }
+                if let object = try await tx.objects.get(key) { objects.append(object) }
             }
             return objects
         }
-        return try objects.map { try document(listed, $0) }
     }
 
     /// A stored object as its LIST item: the document itself when it is current, else decoded, decorated and encoded.
