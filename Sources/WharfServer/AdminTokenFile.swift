@@ -33,21 +33,49 @@ struct AdminTokenFile {
 
     /// Makes sure the admin identity exists with the file's secret: creates it (writing a new secret to the file when
     /// there is none), or checks that the existing admin token is the file's. Returns the secret when this call made it.
-    func bootstrap(_ access: AccessControl) async throws -> String? {
-        guard let secret = try secret() else {
-            guard let created = try await access.bootstrapAdmin() else {
+    ///
+    /// Replicas may start at the same instant on an empty database: one of them creates the admin (the others find it
+    /// there, or lose the race to create it) and writes the file; the others wait up to `patience` for the file to
+    /// appear, then check it as any later start does. None fails, and there is one admin.
+    func bootstrap(_ access: AccessControl, patience: Duration = .seconds(30)) async throws -> String? {
+        var secret = try secret()
+        if secret == nil {
+            if let created = try await Self.createAdmin(access, secret: nil) {
+                try create(created)
+                return created
+            }
+            secret = try await waitForFile(patience)
+            guard secret != nil else {
                 throw WharfError(.unavailable, "the admin identity exists but \(path) does not: copy the admin token there, as the other replicas have it")
             }
-            try create(created)
-            return created
         }
-        if try await access.bootstrapAdmin(secret: secret) == nil {
-            let user = try? await access.user(forToken: secret, source: "admin-token-file")
+        if try await Self.createAdmin(access, secret: secret) == nil {
+            let user = try? await access.user(forToken: secret!, source: "admin-token-file")
             guard user?.username == BuiltinRoles.adminUser else {
                 throw WharfError(.unavailable, "the secret in \(path) is not the admin's token in this database")
             }
         }
         return nil
+    }
+
+    /// The admin's new secret, or `nil` when the admin exists already (made by another process, perhaps a moment ago).
+    private static func createAdmin(_ access: AccessControl, secret: String?) async throws -> String? {
+        do {
+            return try await access.bootstrapAdmin(secret: secret)
+        } catch let error as WharfError where error.code == .alreadyExists {
+            return nil
+        }
+    }
+
+    /// The file's secret once another process has written it, checking every 100 ms for `patience`; `nil` if it never came.
+    private func waitForFile(_ patience: Duration) async throws -> String? {
+        let deadline = ContinuousClock.now + patience
+        while ContinuousClock.now < deadline {
+            // A file being written may be short for a moment: only a complete secret counts.
+            if let secret = try? secret() { return secret }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try secret()
     }
 
     private func create(_ secret: String) throws {

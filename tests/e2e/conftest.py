@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urljoin
@@ -36,14 +37,20 @@ AUTH_FILE.write_text('{"auths": {}}')
 os.environ["REGISTRY_AUTH_FILE"] = str(AUTH_FILE)
 
 
+_AUTH_LOCK = threading.Lock()
+
+
 def add_registry_login(registry: str, username: str, password: str) -> None:
-    """Records a login for `registry` in the auth file skopeo reads."""
+    """Records a login for `registry` in the auth file skopeo reads (the replicas of a fleet start on threads of their own)."""
     import base64
     import json
 
-    auths = json.loads(AUTH_FILE.read_text())
-    auths["auths"][registry] = {"auth": base64.b64encode(f"{username}:{password}".encode()).decode()}
-    AUTH_FILE.write_text(json.dumps(auths))
+    with _AUTH_LOCK:
+        auths = json.loads(AUTH_FILE.read_text())
+        auths["auths"][registry] = {"auth": base64.b64encode(f"{username}:{password}".encode()).decode()}
+        staged = AUTH_FILE.with_suffix(".tmp")
+        staged.write_text(json.dumps(auths))
+        staged.replace(AUTH_FILE)
 
 # With WHARF_E2E_BLOB_STORE=s3, every server started here keeps its blobs in a bucket of its own on one S3 server
 # (moto, started on loopback for the session) instead of its data directory: .ci/run runs the suite that way once.
@@ -171,12 +178,11 @@ class WharfServer:
             command += ["--blob-store", self.bucket]
         environment = {**os.environ, **MotoS3.ENV} if any(arg.startswith("s3://") for arg in command) else None
         if self.tls:
-            # kubectl sends credentials only over TLS: serve HTTPS with a self-signed pair made here.
-            cert, key = self.workdir / "tls.crt", self.workdir / "tls.key"
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                           check=True, capture_output=True, timeout=60)
-            command += ["--tls-cert", str(cert), "--tls-key", str(key)]
+            # kubectl sends credentials only over TLS: serve HTTPS with a self-signed pair made here (a fleet's
+            # replicas are given the fleet's pair in their arguments).
+            if "--tls-cert" not in self.args:
+                cert, key = make_tls_pair(self.workdir)
+                command += ["--tls-cert", str(cert), "--tls-key", str(key)]
             self.http.verify = False
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environment)
@@ -208,7 +214,7 @@ class WharfServer:
 
     def _log_in(self) -> None:
         """Reads the admin token the first start wrote, and uses it for HTTP requests and skopeo."""
-        token_file = self.data_dir / "admin.token"
+        token_file = Path(self.args[self.args.index("--admin-token-file") + 1]) if "--admin-token-file" in self.args else self.data_dir / "admin.token"
         if not token_file.exists():
             pytest.fail(f"wharfd did not write {token_file} on its first start\n--- wharfd log ---\n{self.log()}", pytrace=False)
         mode = token_file.stat().st_mode & 0o777
@@ -265,6 +271,135 @@ class WharfServer:
         return self.put(f"/v2/{repository}/manifests/{reference}", data=payload, headers={"Content-Type": media_type})
 
 
+def make_tls_pair(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key in `directory` (made once)."""
+    cert, key = directory / "tls.crt", directory / "tls.key"
+    if not cert.exists():
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                       check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+# With WHARF_E2E_REPLICAS=3 (and WHARF_E2E_DATABASE=postgres, WHARF_E2E_BLOB_STORE=s3), every server the tests start is
+# a fleet: that many wharfd replicas sharing one database, one bucket and one admin token file, behind nginx
+# (round-robin, no stickiness) on 127.0.0.1. Modules marked `one_process` (tests of one process: its signals, its
+# restarts, its sockets) still get one wharfd.
+REPLICAS = int(os.environ.get("WHARF_E2E_REPLICAS", "1"))
+
+NGINX_CONF = """
+daemon off;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {log} warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/body; proxy_temp_path {work}/proxy; fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi; scgi_temp_path {work}/scgi;
+    upstream wharf {{
+{servers}
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{port}{ssl};
+{certificate}
+        client_max_body_size 0;
+        proxy_request_buffering off;
+        proxy_buffering off;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_read_timeout 3600s;
+        proxy_send_timeout 3600s;
+        proxy_ssl_verify off;
+        location / {{ proxy_pass {scheme}://wharf; }}
+    }}
+}}
+"""
+
+
+class Fleet(WharfServer):
+    """`count` wharfd replicas on one PostgreSQL database, one S3 bucket and one admin token file, behind nginx on
+    127.0.0.1: to the tests, one server at nginx's address (`proc` is nginx's process, `replicas` the wharfd ones)."""
+
+    def __init__(self, binary: str, workdir: Path, count: int, tls: bool = False, args: tuple[str, ...] = ()):
+        super().__init__(binary, workdir, tls=tls, args=args)
+        self.data_dir = workdir / "replica0" / "data"
+        self.log_path = workdir / "nginx-error.log"
+        shared = ["--database-url", fresh_database(f"wharf_fleet_{self.port}_{time.monotonic_ns()}"),
+                  "--blob-store", MotoS3.shared().bucket(f"wharf-fleet-{self.port}-{time.monotonic_ns()}"),
+                  "--admin-token-file", str(workdir / "admin.token"),
+                  "--registry-hostname", f"127.0.0.1:{self.port}", "--trusted-proxies", "127.0.0.1"]
+        if tls:
+            cert, key = make_tls_pair(workdir)
+            shared += ["--tls-cert", str(cert), "--tls-key", str(key)]
+        self.replicas: list[WharfServer] = []
+        for index in range(count):
+            (workdir / f"replica{index}").mkdir(parents=True, exist_ok=True)
+            self.replicas.append(WharfServer(binary, workdir / f"replica{index}", tls=tls, args=(*shared, *args)))
+
+    def start(self) -> None:
+        failures: list[BaseException] = []
+
+        def start(replica: WharfServer) -> None:
+            try:
+                replica.start()
+            except BaseException as error:  # pytest.fail raises an exception outside Exception
+                failures.append(error)
+
+        # Replicas start at the same instant, on an empty database: they must neither fail nor make two admins.
+        threads = [threading.Thread(target=start, args=(replica,)) for replica in self.replicas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        self.start_nginx()
+        self.token = self.replicas[0].token
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+        if self.tls:
+            self.http.verify = False
+        add_registry_login(self.registry, "admin", self.token)
+
+    def start_nginx(self) -> None:
+        if shutil.which("nginx") is None:
+            pytest.fail("nginx is not installed (scripts/test installs it)", pytrace=False)
+        work = self.workdir / "nginx"
+        work.mkdir(exist_ok=True)
+        cert, key = self.workdir / "tls.crt", self.workdir / "tls.key"
+        conf = NGINX_CONF.format(
+            work=work, log=self.log_path, port=self.port, ssl=" ssl" if self.tls else "", scheme="https" if self.tls else "http",
+            certificate=f"        ssl_certificate {cert};\n        ssl_certificate_key {key};" if self.tls else "",
+            servers="\n".join(f"        server 127.0.0.1:{replica.port} max_fails=0;" for replica in self.replicas))
+        (work / "nginx.conf").write_text(conf)
+        self.proc = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-p", str(work), "-e", str(self.log_path)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _servers.append(self)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"nginx exited with status {self.proc.returncode}\n{self.log()}", pytrace=False)
+            try:
+                if self.http.get(self.url("/v2/"), timeout=2, verify=False).status_code in (200, 401):
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"nginx did not answer within {STARTUP_TIMEOUT:.0f} s\n{self.log()}", pytrace=False)
+
+    def log(self) -> str:
+        own = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join([own] + [replica.log() for replica in self.replicas])
+
+    def stop(self) -> None:
+        super().stop()
+        for replica in self.replicas:
+            replica.stop()
+
+
 def _wharfd_binary() -> str:
     binary = os.environ.get("WHARFD")
     if not binary:
@@ -275,13 +410,15 @@ def _wharfd_binary() -> str:
 
 
 @pytest.fixture(scope="session")
-def start_wharf(tmp_path_factory):
-    """Start another wharfd with an empty data directory (and any extra `args` flags); stopped at the end of the session."""
+def _start_server(tmp_path_factory):
+    """Starts a wharfd (a fleet, with WHARF_E2E_REPLICAS, unless `one_process`); stopped at the end of the session."""
     binary = _wharfd_binary()
     started: list[WharfServer] = []
 
-    def start(name: str = "wharfd", tls: bool = False, args: tuple[str, ...] = ()) -> WharfServer:
-        server = WharfServer(binary, tmp_path_factory.mktemp(name), tls=tls, args=args)
+    def start(name: str = "wharfd", tls: bool = False, args: tuple[str, ...] = (), one_process: bool = False) -> WharfServer:
+        workdir = tmp_path_factory.mktemp(name)
+        fleet = REPLICAS > 1 and not one_process
+        server = Fleet(binary, workdir, REPLICAS, tls=tls, args=args) if fleet else WharfServer(binary, workdir, tls=tls, args=args)
         started.append(server)
         server.start()
         return server
@@ -291,10 +428,22 @@ def start_wharf(tmp_path_factory):
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def start_wharf(_start_server, request):
+    """Start another wharfd with an empty data directory (and any extra `args` flags); stopped at the end of the session.
+    In a module marked `one_process` it is one wharfd whatever WHARF_E2E_REPLICAS says."""
+    one_process = request.node.get_closest_marker("one_process") is not None
+
+    def start(name: str = "wharfd", tls: bool = False, args: tuple[str, ...] = ()) -> WharfServer:
+        return _start_server(name, tls=tls, args=args, one_process=one_process)
+
+    return start
+
+
 @pytest.fixture(scope="session")
-def wharf(start_wharf) -> WharfServer:
+def wharf(_start_server) -> WharfServer:
     """The shared server most tests run against. Tests use distinct repositories to stay independent."""
-    return start_wharf("wharfd")
+    return _start_server("wharfd")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -3,6 +3,7 @@
 
 import re
 
+import pytest
 import requests
 
 from conftest import _free_port, push_layout
@@ -10,6 +11,9 @@ from images import build_image
 
 PUSH_LINE = re.compile(r'^wharf_http_requests_total\{(?=[^}]*route="/v2/:name/manifests/:reference")(?=[^}]*method="PUT")'
                        r'(?=[^}]*status="201")[^}]*\} (\d+(\.\d+)?)$', re.MULTILINE)
+
+# These tests are about one wharfd process; with WHARF_E2E_REPLICAS they still get one (conftest.py).
+pytestmark = pytest.mark.one_process
 
 
 def test_push_is_counted(start_wharf, skopeo):

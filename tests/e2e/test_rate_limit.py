@@ -2,11 +2,15 @@
 
 import time
 
+import pytest
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from images import OCI_MANIFEST, build_image
+
+# Each replica limits on its own (README): these tests are about one wharfd's limit, so a fleet run gives them one.
+pytestmark = pytest.mark.one_process
 
 
 def test_skopeo_pulls_through_a_tight_rate_limit_by_honouring_retry_after(start_wharf, skopeo, tmp_path):

@@ -9,7 +9,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import _wharfd_binary
+
+# These tests are about one wharfd process; with WHARF_E2E_REPLICAS they still get one (conftest.py).
+pytestmark = pytest.mark.one_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +50,8 @@ def test_wharfd_version_prints_the_release_and_the_commit_that_version_serves(wh
     assert body["gitVersion"] == f"v{body['major']}.{body['minor']}.0+wharf.{expected_version()}"
 
 
-def test_startup_lines(wharf):
+def test_startup_lines(start_wharf):
+    wharf = start_wharf("wharfd-startup")
     expected = [f"wharfd listening on http://{wharf.registry}", f"data directory: {wharf.data_dir}"]
     # The server answered already; give a buffered stdout a moment to reach the log file.
     deadline = time.monotonic() + 5
