@@ -45,8 +45,9 @@ enum PostgresMigrations {
             """,
             """
             CREATE TABLE wharf_uploads (
-              id TEXT COLLATE "C" PRIMARY KEY, repository TEXT NOT NULL, started_at BIGINT NOT NULL)
+              id TEXT COLLATE "C" PRIMARY KEY, repository TEXT NOT NULL, started_at BIGINT NOT NULL, last_activity BIGINT NOT NULL)
             """,
+            "CREATE INDEX wharf_uploads_by_activity ON wharf_uploads (last_activity, id)",
         ]),
     ]
 

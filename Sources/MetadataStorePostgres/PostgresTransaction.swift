@@ -240,15 +240,17 @@ final class PostgresTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
 
     func create(_ record: UploadRecord) async throws {
         try await run("""
-            INSERT INTO wharf_uploads (id, repository, started_at) VALUES (\(record.id), \(record.repository.description), \(record.startedAt.secondsSince1970))
-            ON CONFLICT (id) DO UPDATE SET repository = excluded.repository, started_at = excluded.started_at
+            INSERT INTO wharf_uploads (id, repository, started_at, last_activity)
+            VALUES (\(record.id), \(record.repository.description), \(record.startedAt.secondsSince1970), \(record.lastActivity.secondsSince1970))
+            ON CONFLICT (id) DO UPDATE SET repository = excluded.repository, started_at = excluded.started_at, last_activity = excluded.last_activity
             """)
     }
 
     func get(_ id: String) async throws -> UploadRecord? {
-        for try await (repository, started) in try await run("SELECT repository, started_at FROM wharf_uploads WHERE id = \(id)").decode((String, Int64).self) {
+        let rows = try await run("SELECT repository, started_at, last_activity FROM wharf_uploads WHERE id = \(id)")
+        for try await (repository, started, active) in rows.decode((String, Int64, Int64).self) {
             guard let repository = try? RepositoryName(parsing: repository) else { return nil }
-            return UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: started))
+            return UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: started), lastActivity: Time(secondsSince1970: active))
         }
         return nil
     }
@@ -257,14 +259,19 @@ final class PostgresTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
         try await run("DELETE FROM wharf_uploads WHERE id = \(id)")
     }
 
-    func started(before time: Time, limit: Int) async throws -> [UploadRecord] {
+    func touch(_ id: String, at time: Time) async throws {
+        try await run("UPDATE wharf_uploads SET last_activity = \(time.secondsSince1970) WHERE id = \(id)")
+    }
+
+    func idle(before time: Time, limit: Int) async throws -> [UploadRecord] {
         let rows = try await run("""
-            SELECT id, repository, started_at FROM wharf_uploads WHERE started_at < \(time.secondsSince1970) ORDER BY started_at, id LIMIT \(Int64(limit))
+            SELECT id, repository, started_at, last_activity FROM wharf_uploads WHERE last_activity < \(time.secondsSince1970)
+            ORDER BY last_activity, id LIMIT \(Int64(limit))
             """)
         var found: [UploadRecord] = []
-        for try await (id, repository, started) in rows.decode((String, String, Int64).self) {
+        for try await (id, repository, started, active) in rows.decode((String, String, Int64, Int64).self) {
             guard let repository = try? RepositoryName(parsing: repository) else { continue }
-            found.append(UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: started)))
+            found.append(UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: started), lastActivity: Time(secondsSince1970: active)))
         }
         return found
     }

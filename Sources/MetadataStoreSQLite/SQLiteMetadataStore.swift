@@ -319,16 +319,17 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
 
     func create(_ record: UploadRecord) async throws {
         try await access { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO uploads (id, repository, started_at) VALUES (?, ?, ?)",
-                           arguments: [record.id, record.repository.description, record.startedAt.secondsSince1970])
+            try db.execute(sql: "INSERT OR REPLACE INTO uploads (id, repository, started_at, last_activity) VALUES (?, ?, ?, ?)",
+                           arguments: [record.id, record.repository.description, record.startedAt.secondsSince1970, record.lastActivity.secondsSince1970])
         }
     }
 
     func get(_ id: String) async throws -> UploadRecord? {
         try await access { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT repository, started_at FROM uploads WHERE id = ?"), arguments: [id]).flatMap { row in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT repository, started_at, last_activity FROM uploads WHERE id = ?"), arguments: [id]).flatMap { row in
                 guard let repository = try? RepositoryName(parsing: row["repository"]) else { return nil }
-                return UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: row["started_at"]))
+                return UploadRecord(id: id, repository: repository, startedAt: Time(secondsSince1970: row["started_at"]),
+                                    lastActivity: Time(secondsSince1970: row["last_activity"]))
             }
         }
     }
@@ -337,12 +338,20 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         try await access { db in try db.cachedStatement(sql: "DELETE FROM uploads WHERE id = ?").execute(arguments: [id]) }
     }
 
-    func started(before time: Time, limit: Int) async throws -> [UploadRecord] {
+    func touch(_ id: String, at time: Time) async throws {
         try await access { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, repository, started_at FROM uploads WHERE started_at < ? ORDER BY started_at, id LIMIT ?"),
-                             arguments: [time.secondsSince1970, limit]).compactMap { row in
+            try db.cachedStatement(sql: "UPDATE uploads SET last_activity = ? WHERE id = ?").execute(arguments: [time.secondsSince1970, id])
+        }
+    }
+
+    func idle(before time: Time, limit: Int) async throws -> [UploadRecord] {
+        try await access { db in
+            try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT id, repository, started_at, last_activity FROM uploads WHERE last_activity < ? ORDER BY last_activity, id LIMIT ?
+                """), arguments: [time.secondsSince1970, limit]).compactMap { row in
                 guard let repository = try? RepositoryName(parsing: row["repository"]) else { return nil }
-                return UploadRecord(id: row["id"], repository: repository, startedAt: Time(secondsSince1970: row["started_at"]))
+                return UploadRecord(id: row["id"], repository: repository, startedAt: Time(secondsSince1970: row["started_at"]),
+                                    lastActivity: Time(secondsSince1970: row["last_activity"]))
             }
         }
     }

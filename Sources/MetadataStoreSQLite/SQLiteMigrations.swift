@@ -37,6 +37,14 @@ enum SQLiteMigrations {
                 CREATE INDEX blob_links_by_digest ON blob_links (digest, repository);
                 """)
         }
+        migrator.registerMigration("0003_upload_activity") { db in
+            // Stale uploads are purged by their last activity, not their start.
+            try db.execute(sql: """
+                ALTER TABLE uploads ADD COLUMN last_activity INTEGER NOT NULL DEFAULT 0;
+                UPDATE uploads SET last_activity = started_at;
+                CREATE INDEX uploads_by_activity ON uploads (last_activity, id);
+                """)
+        }
         return migrator
     }
 }

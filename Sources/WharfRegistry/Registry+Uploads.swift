@@ -41,8 +41,14 @@ extension Registry {
     /// `rangeNotSatisfiable`; with `length`, the body must be exactly that long, else `sizeInvalid`.
     public func appendChunk(_ id: String, in repository: RepositoryName, start: Int64?, length: Int64?,
                             body: some AsyncSequence<ByteBuffer, any Error>) async throws -> UploadState {
-        try await checkUpload(id, in: repository)
+        let record = try await checkUpload(id, in: repository)
         guard let current = try await blobs.uploadSize(id: id) else { throw Self.uploadUnknown(id) }
+        // Stale sessions are purged by their last activity: a long upload that keeps sending is never one. One write
+        // a minute at most, so quick pushes pay nothing for it.
+        let now = Self.now()
+        if now.secondsSince1970 - record.lastActivity.secondsSince1970 >= 60 {
+            try await metadata.transaction { try await $0.uploads.touch(id, at: now) }
+        }
         if let start, start != current {
             throw WharfError(.rangeNotSatisfiable, "chunk starts at \(start) but the upload holds \(current) bytes",
                              detail: ["uuid": id, "size": String(current)])
@@ -92,12 +98,12 @@ extension Registry {
         try await metadata.transaction { try await $0.uploads.delete(id) }
     }
 
-    /// Discards upload sessions started more than `age` seconds ago (abandoned by their clients), returning how many.
+    /// Discards upload sessions idle for more than `age` seconds (abandoned by their clients), returning how many.
     public func purgeUploads(olderThan age: Int64, now: Time = Registry.now()) async throws -> Int {
         let cutoff = Time(secondsSince1970: now.secondsSince1970 - age)
         var purged = 0
         while true {
-            let stale = try await metadata.read { try await $0.uploads.started(before: cutoff, limit: 100) }
+            let stale = try await metadata.read { try await $0.uploads.idle(before: cutoff, limit: 100) }
             if stale.isEmpty { return purged }
             for record in stale {
                 try await blobs.cancelUpload(id: record.id)
@@ -107,10 +113,13 @@ extension Registry {
         }
     }
 
-    private func checkUpload(_ id: String, in repository: RepositoryName) async throws {
+    /// The record of upload `id`; `blobUploadUnknown` when it is not an upload of `repository`.
+    @discardableResult
+    private func checkUpload(_ id: String, in repository: RepositoryName) async throws -> UploadRecord {
         guard let record = try await metadata.read({ try await $0.uploads.get(id) }), record.repository == repository else {
             throw Self.uploadUnknown(id)
         }
+        return record
     }
 
     static func uploadUnknown(_ id: String) -> WharfError {

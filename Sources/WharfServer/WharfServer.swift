@@ -32,11 +32,17 @@ public enum WharfServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (application: some ApplicationProtocol, readiness: Readiness) {
         let metrics = WharfMetrics(registry: bootstrapMetrics())
+        let processID = UUID().uuidString.lowercased()
         let (router, registry, access, api, readiness) = try await makeComponents(configuration, logger: logger, metrics: metrics)
         metrics.openWatches.withLock { $0 = { api.activeWatches } }
         var services: [any Service] = [
-            // Upload sessions their clients abandoned a day ago.
-            PeriodicChore(interval: .seconds(3600)) { _ = try await registry.purgeUploads(olderThan: 24 * 3600) },
+            // Upload sessions their clients left idle for a day, purged once an hour across the fleet: by the replica
+            // that takes the lease (for 50 minutes, so that the next hour's turn finds it free).
+            PeriodicChore(interval: .seconds(3600)) {
+                if try await ChoreLease.take("purge-uploads", holder: processID, seconds: 3000, now: Registry.now(), in: registry.metadata) {
+                    _ = try await registry.purgeUploads(olderThan: 24 * 3600)
+                }
+            },
             // Records of wrong passwords that no longer count toward a lockout.
             PeriodicChore(interval: .seconds(600)) { _ = try await access.purgeStaleLoginFailures() },
         ]

@@ -85,6 +85,8 @@ public protocol UploadStore {
     func create(_ record: UploadRecord) async throws
     func get(_ id: String) async throws -> UploadRecord?
     func delete(_ id: String) async throws
-    /// Sessions started before `time`, oldest first, at most `limit`.
-    func started(before time: Time, limit: Int) async throws -> [UploadRecord]
+    /// Records activity on session `id` at `time`; nothing when there is no such session.
+    func touch(_ id: String, at time: Time) async throws
+    /// Sessions whose last activity was before `time`, the longest idle first, at most `limit`.
+    func idle(before time: Time, limit: Int) async throws -> [UploadRecord]
 }

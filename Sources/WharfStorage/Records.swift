@@ -79,10 +79,13 @@ public struct UploadRecord: Sendable, Equatable {
     public var id: String
     public var repository: RepositoryName
     public var startedAt: Time
+    /// When a request last added to it (at least a minute apart, see `Registry.appendChunk`); `startedAt` at first.
+    public var lastActivity: Time
 
-    public init(id: String, repository: RepositoryName, startedAt: Time) {
+    public init(id: String, repository: RepositoryName, startedAt: Time, lastActivity: Time? = nil) {
         self.id = id
         self.repository = repository
         self.startedAt = startedAt
+        self.lastActivity = lastActivity ?? startedAt
     }
 }

@@ -218,10 +218,17 @@ public enum MetadataStoreConformance {
         try expectEqual(try await store.read { try await $0.uploads.get("0123abcd") }, Optional(record), "upload")
         let older = UploadRecord(id: "0000aaaa", repository: record.repository, startedAt: Time(secondsSince1970: 1_600_000_000))
         try await store.transaction { try await $0.uploads.create(older) }
-        try expectEqual(try await store.read { try await $0.uploads.started(before: Time(secondsSince1970: 1_650_000_000), limit: 10) }, [older],
-                        "uploads started before a time")
-        try expectEqual(try await store.read { try await $0.uploads.started(before: Time(secondsSince1970: 1_800_000_000), limit: 10) }.map(\.id),
-                        ["0000aaaa", "0123abcd"], "uploads oldest first")
+        try expectEqual(try await store.read { try await $0.uploads.idle(before: Time(secondsSince1970: 1_650_000_000), limit: 10) }, [older],
+                        "uploads idle since before a time")
+        try expectEqual(try await store.read { try await $0.uploads.idle(before: Time(secondsSince1970: 1_800_000_000), limit: 10) }.map(\.id),
+                        ["0000aaaa", "0123abcd"], "uploads longest idle first")
+        // Activity on the older session makes it the most recently active.
+        try await store.transaction { try await $0.uploads.touch("0000aaaa", at: Time(secondsSince1970: 1_750_000_000)) }
+        try expectEqual(try await store.read { try await $0.uploads.get("0000aaaa") }?.lastActivity, Time(secondsSince1970: 1_750_000_000), "touched")
+        try expectEqual(try await store.read { try await $0.uploads.get("0000aaaa") }?.startedAt, older.startedAt, "start kept")
+        try expectEqual(try await store.read { try await $0.uploads.idle(before: Time(secondsSince1970: 1_720_000_000), limit: 10) }.map(\.id),
+                        ["0123abcd"], "a touched session is not idle")
+        try await store.transaction { try await $0.uploads.touch("ffff0000", at: Time(secondsSince1970: 1_750_000_000)) }
         try await store.transaction { try await $0.uploads.delete("0123abcd") }
         try await store.transaction { try await $0.uploads.delete("0000aaaa") }
         try expectEqual(try await store.read { try await $0.uploads.get("0123abcd") }, nil, "deleted upload")

@@ -127,6 +127,22 @@ struct PostgresConformanceTests {
         }
     }
 
+    @Test("Of twelve replicas asking for a chore's lease at once, one gets it")
+    func oneLeaseHolder() async throws {
+        try await TestDatabase.with { makeClient in
+            let first = try await TestDatabase.store(makeClient), second = try await TestDatabase.store(makeClient)
+            let now = Time(secondsSince1970: 1_800_000_000)
+            let taken = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<12 {
+                    let store = index.isMultiple(of: 2) ? first : second
+                    group.addTask { try await ChoreLease.take("purge-uploads", holder: "replica-\(index)", seconds: 60, now: now, in: store) }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(taken == 1)
+        }
+    }
+
     @Test("A commit through one store wakes the watchers of another, through LISTEN/NOTIFY")
     func notifications() async throws {
         try await TestDatabase.with { makeClient in

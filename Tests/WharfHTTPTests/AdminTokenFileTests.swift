@@ -2,8 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import WharfAccess
 import WharfModel
-import WharfServer
+@testable import WharfServer
+import WharfStorage
 import WharfTesting
 
 @Suite("--admin-token-file: the admin's secret, shared by replicas")
@@ -19,6 +21,23 @@ struct AdminTokenFileTests {
 
     static func temporary(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("wharf-\(name)-\(UUID().uuidString)").path
+    }
+
+    @Test("Replicas bootstrapping one empty database at the same instant all succeed, with one admin and one secret")
+    func simultaneousStarts() async throws {
+        let file = Self.temporary("admin-token-race")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let store = InMemoryMetadataStore()
+        let made = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await AdminTokenFile(path: file).bootstrap(AccessControl(metadata: store), patience: .seconds(10)) }
+            }
+            return try await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        let secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(made.compactMap { $0 } == [secret], "exactly one start made the admin")
+        let access = AccessControl(metadata: store)
+        #expect(try await access.user(forToken: secret, source: "t").username == "admin")
     }
 
     @Test("Without the file, the new admin's secret is written there (0600) and works; a restart reuses it")

@@ -130,7 +130,9 @@ final class InMemoryTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
 
     func delete(_ id: String) async throws { state.uploads.removeValue(forKey: id) }
 
-    func started(before time: Time, limit: Int) async throws -> [UploadRecord] {
-        Array(state.uploads.values.filter { $0.startedAt < time }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }.prefix(limit))
+    func touch(_ id: String, at time: Time) async throws { state.uploads[id]?.lastActivity = time }
+
+    func idle(before time: Time, limit: Int) async throws -> [UploadRecord] {
+        Array(state.uploads.values.filter { $0.lastActivity < time }.sorted { ($0.lastActivity, $0.id) < ($1.lastActivity, $1.id) }.prefix(limit))
     }
 }
