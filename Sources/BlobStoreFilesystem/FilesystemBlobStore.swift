@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import NIOCore
 import NIOFileSystem
 import NIOPosix
@@ -227,6 +228,43 @@ public final class FilesystemBlobStore: BlobStore {
         } catch {
             throw Self.storageError(error, "cannot remove upload \(id)")
         }
+    }
+
+    /// Copies every committed blob into `target` (for `wharfd migrate`), each streamed through an upload there, which
+    /// verifies its digest; blobs `target` holds already are skipped. `progress` hears of each blob copied. Returns
+    /// how many were copied and skipped, and the bytes copied. Lists directories on the calling thread: a tool's work.
+    public func copyBlobs(to target: any BlobStore, progress: (Digest, Int64) -> Void = { _, _ in }) async throws
+        -> (copied: Int, skipped: Int, bytes: Int64) {
+        var copied = 0, skipped = 0, bytes: Int64 = 0
+        let files = FileManager.default
+        for algorithm in Digest.Algorithm.allCases {
+            let base = "\(root)/blobs/\(algorithm.rawValue)"
+            for prefix in ((try? files.contentsOfDirectory(atPath: base)) ?? []).sorted() {
+                for hex in ((try? files.contentsOfDirectory(atPath: "\(base)/\(prefix)")) ?? []).sorted() {
+                    guard let digest = Digest("\(algorithm.rawValue):\(hex)"), let size = try await size(of: digest) else { continue }
+                    if try await target.size(of: digest) != nil {
+                        skipped += 1
+                        continue
+                    }
+                    let id = UUID().uuidString.lowercased()
+                    try await target.startUpload(id: id)
+                    do {
+                        try await fileSystem.withFileHandle(forReadingAt: blobPath(digest)) { handle in
+                            _ = try await target.append(to: id, at: 0, expectedLength: size,
+                                                        from: handle.readChunks(in: 0..<size, chunkLength: .mebibytes(1)))
+                        }
+                        _ = try await target.commitUpload(id: id, as: digest)
+                    } catch {
+                        try? await target.cancelUpload(id: id)
+                        throw error
+                    }
+                    copied += 1
+                    bytes += size
+                    progress(digest, size)
+                }
+            }
+        }
+        return (copied, skipped, bytes)
     }
 
     // MARK: - Helpers

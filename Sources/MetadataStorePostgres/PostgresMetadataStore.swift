@@ -91,6 +91,24 @@ public final class PostgresMetadataStore: MetadataStore {
         }
     }
 
+    /// Writes `dump` into this store, which must be empty (`invalid` otherwise), in one transaction: all of it or
+    /// nothing. The resourceVersion sequence continues from the dump's.
+    public func load(_ dump: MetadataDump) async throws {
+        try await transaction { tx in
+            let transaction = tx as! PostgresTransaction
+            for try await count in try await transaction.run("SELECT count(*) FROM wharf_objects").decode(Int64.self) where count > 0 {
+                throw WharfError(.invalid, "the PostgreSQL database already holds Wharf objects: migrate into an empty one")
+            }
+            for object in dump.objects { try await tx.objects.put(object) }
+            for event in dump.events { try await tx.objects.appendEvent(event) }
+            for link in dump.blobLinks { try await tx.blobLinks.link(link.digest, size: link.size, in: link.repository) }
+            for manifest in dump.manifests { try await tx.manifests.put(manifest) }
+            for (repository, tags) in dump.tags { try await tx.tags.replace(tags, in: repository) }
+            for upload in dump.uploads { try await tx.uploads.create(upload) }
+            try await transaction.run("UPDATE wharf_sequence SET value = GREATEST(value, \(dump.resourceVersion)) WHERE id = 1")
+        }
+    }
+
     /// A driver's error becomes `unavailable`, without its text (which may hold a query's values); any other error,
     /// such as one a transaction body threw, passes as it is.
     static func translate(_ error: any Error) -> any Error {

@@ -70,6 +70,45 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func read<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
         try await body(SQLiteTransaction(pool: pool, writes: false))
     }
+
+    /// Everything stored, read in one transaction (for `wharfd migrate`). Rows that no longer parse are left out.
+    public func dump() async throws -> MetadataDump {
+        do {
+            return try await pool.read { db in
+                var dump = MetadataDump()
+                dump.resourceVersion = try Int64.fetchOne(db, sql: "SELECT value FROM sequence WHERE id = 1") ?? 0
+                dump.objects = try Row.fetchAll(db, sql: "SELECT * FROM objects ORDER BY kind, namespace, name").map {
+                    StoredObject(key: ObjectKey(kind: $0["kind"], namespace: $0["namespace"], name: $0["name"]), uid: $0["uid"],
+                                 resourceVersion: $0["resource_version"], document: [UInt8]($0["document"] as Data))
+                }
+                dump.events = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY resource_version").compactMap { row in
+                    WatchEvent.EventType(rawValue: row["type"]).map {
+                        WatchEvent(resourceVersion: row["resource_version"], type: $0,
+                                   key: ObjectKey(kind: row["kind"], namespace: row["namespace"], name: row["name"]), document: [UInt8](row["document"] as Data))
+                    }
+                }
+                dump.blobLinks = try Row.fetchAll(db, sql: "SELECT * FROM blob_links ORDER BY repository, digest").compactMap { row in
+                    guard let repository = try? RepositoryName(parsing: row["repository"]), let digest = Digest(row["digest"] as String) else { return nil }
+                    return MetadataDump.BlobLink(repository: repository, digest: digest, size: row["size"])
+                }
+                dump.manifests = try Row.fetchAll(db, sql: "SELECT * FROM manifests ORDER BY repository, digest").compactMap { row in
+                    (try? RepositoryName(parsing: row["repository"])).flatMap { SQLiteTransaction.manifest(from: row, in: $0) }
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM tags") {
+                    guard let repository = try? RepositoryName(parsing: row["repository"]), let digest = Digest(row["digest"] as String) else { continue }
+                    dump.tags[repository, default: [:]][row["tag"]] = digest
+                }
+                dump.uploads = try Row.fetchAll(db, sql: "SELECT * FROM uploads ORDER BY id").compactMap { row in
+                    guard let repository = try? RepositoryName(parsing: row["repository"]) else { return nil }
+                    return UploadRecord(id: row["id"], repository: repository, startedAt: Time(secondsSince1970: row["started_at"]),
+                                        lastActivity: Time(secondsSince1970: row["last_activity"]))
+                }
+                return dump
+            }
+        } catch {
+            throw WharfError(.unavailable, "cannot read the metadata database", cause: error)
+        }
+    }
 }
 
 /// One transaction's view. Writes go through the writer connection, reads of a read-only view through the pool.
@@ -279,7 +318,7 @@ final class SQLiteTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, 
         }
     }
 
-    private static func manifest(from row: Row, in repository: RepositoryName) -> ManifestRecord? {
+    static func manifest(from row: Row, in repository: RepositoryName) -> ManifestRecord? {
         guard let digest = Digest(row["digest"] as String) else { return nil }
         let annotations = (row["annotations"] as String?).flatMap {
             try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))

@@ -9,12 +9,46 @@ import WharfHTTP
 import WharfServer
 import WharfVersion
 
-/// `wharfd`: the registry and image API on the embedded default. No configuration is required.
+/// `wharfd`: the registry and image API (`serve`, the default, which needs no configuration) and `migrate`.
 @main
 struct Wharfd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wharfd", abstract: "Wharf: a container image registry with an integrated image API.",
-        version: WharfVersion.description)
+        version: WharfVersion.description, subcommands: [Serve.self, Migrate.self], defaultSubcommand: Serve.self)
+}
+
+/// `wharfd migrate`: an embedded installation to PostgreSQL and S3 (`EmbeddedMigration`).
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy an embedded installation's blobs and metadata to a blob store and a PostgreSQL database.",
+        discussion: "wharfd must not be running on the data directory. Blobs are copied first (those the target has are skipped, so it may run again); the metadata then goes into an empty database in one transaction.")
+
+    @Option(help: "The data directory of the embedded installation.")
+    var fromDataDir: String
+
+    @Option(help: "The PostgreSQL database to copy the metadata into (env WHARF_DATABASE_URL).")
+    var databaseURL: String?
+
+    @Option(help: "The blob store to copy the blobs into: s3://… (with AWS credentials in the environment) or an absolute directory (env WHARF_BLOB_STORE).")
+    var blobStore: String?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let location = try (blobStore ?? ProcessInfo.processInfo.environment["WHARF_BLOB_STORE"]).map(BlobStoreLocation.init(parsing:))
+        try await EmbeddedMigration.run(from: fromDataDir, databaseURL: databaseURL ?? ProcessInfo.processInfo.environment["WHARF_DATABASE_URL"],
+                                        blobStore: location, logger: Logger(label: "wharfd.migrate")) { line in
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+    }
+}
+
+/// `wharfd serve` (and plain `wharfd`): the registry and image API on the embedded default. No configuration is required.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the registry and image API (the default).")
 
     @Option(help: "Address to listen on (env WHARF_HOST).")
     var host: String = ProcessInfo.processInfo.environment["WHARF_HOST"] ?? "127.0.0.1"

@@ -130,7 +130,8 @@ def _free_port() -> int:
 class WharfServer:
     """A running `wharfd` on 127.0.0.1 with its own data directory and log file."""
 
-    def __init__(self, binary: str, workdir: Path, tls: bool = False, args: tuple[str, ...] = ()):
+    def __init__(self, binary: str, workdir: Path, tls: bool = False, args: tuple[str, ...] = (), embedded: bool = False):
+        self.embedded = embedded  # True: SQLite and files in the data directory, whatever WHARF_E2E_* say
         self.binary = binary
         self.tls = tls
         self.args = tuple(args)  # extra wharfd flags, such as ("--htpasswd", path)
@@ -168,11 +169,11 @@ class WharfServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [self.binary, "--host", self.host, "--port", str(self.port), "--data-dir", str(self.data_dir), *self.args]
         # A restart keeps its database and bucket, as it keeps its data directory.
-        if DATABASE == "postgres" and "--database-url" not in self.args:
+        if DATABASE == "postgres" and "--database-url" not in self.args and not self.embedded:
             if self.database_url is None:
                 self.database_url = fresh_database(f"wharf_e2e_{self.port}_{time.monotonic_ns()}")
             command += ["--database-url", self.database_url]
-        if BLOB_STORE == "s3" and "--blob-store" not in self.args:
+        if BLOB_STORE == "s3" and "--blob-store" not in self.args and not self.embedded:
             if self.bucket is None:
                 self.bucket = MotoS3.shared().bucket(f"wharf-{self.port}-{time.monotonic_ns()}")
             command += ["--blob-store", self.bucket]
