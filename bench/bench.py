@@ -33,6 +33,9 @@ import urllib.parse
 import zlib
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from backend import Backend  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MiB = 1 << 20
 GiB = 1 << 30
@@ -132,7 +135,7 @@ def free_port() -> int:
 LIVE_SERVERS: list["Server"] = []
 
 DISTRIBUTION_CONFIG = """\
-# Written by bench/bench.py: CNCF Distribution with filesystem storage, no auth, loopback only.
+# Written by bench/bench.py: CNCF Distribution with the run's storage (bench/backend.py), no auth, loopback only.
 # Logging is at warn and the access log is off, because Wharf logs no line per request either.
 version: 0.1
 log:
@@ -140,9 +143,7 @@ log:
   accesslog:
     disabled: true
 storage:
-  filesystem:
-    rootdirectory: {root}
-  cache:
+{storage}  cache:
     blobdescriptor: inmemory
   delete:
     enabled: true
@@ -190,6 +191,7 @@ class Server:
         self.can_reset_peak = True
         self.extra_args: list[str] = []  # more wharfd flags, such as --htpasswd
         self.token = ""  # Wharf's admin token, once started
+        self.backend: Backend | None = None  # where the data lives (bench/backend.py); None: the filesystem
 
     # -- lifecycle
     def start(self, fresh: bool = True) -> None:
@@ -199,12 +201,17 @@ class Server:
         if fresh or not self.port:  # a restart keeps the address, and with it Wharf's registry hostname
             self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("REGISTRY_", "WHARF_"))}
+        backend = self.backend or Backend("filesystem")
         if self.kind == "wharf":
+            storage_args, storage_env = backend.wharf()
+            env.update(storage_env)
             cmd = [self.wharfd, "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data),
-                   *self.extra_args]
+                   *storage_args, *self.extra_args]
         else:
             config = self.workdir / "config.yml"
-            config.write_text(DISTRIBUTION_CONFIG.format(root=self.data, port=self.port))
+            config.write_text(DISTRIBUTION_CONFIG.format(storage=backend.distribution_storage(self.data), port=self.port))
+            # Distribution's AWS SDK refuses to start with a custom CA bundle beside its own HTTP transport.
+            env.pop("AWS_CA_BUNDLE", None)
             cmd = ["docker-registry", "serve", str(config)]
         out = open(self.logfile, "ab")
         t0 = time.perf_counter()
@@ -1475,6 +1482,9 @@ def parse_args(argv: list[str]):
     p.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "wharf-bench-cache"),
                    help="where generated test data is kept between runs")
     p.add_argument("--workdir", help="where registries keep their data (default: a new temporary directory)")
+    p.add_argument("--backend", default="filesystem", choices=["filesystem", "postgres-s3"],
+                   help="where both registries keep their data (bench/backend.py): the filesystem, or PostgreSQL and "
+                        "S3 (moto) for Wharf beside Distribution's s3 driver on the same moto")
     p.add_argument("--keep", action="store_true", help="keep the work directory (server logs, data)")
     p.add_argument("--json", help="write every per-pass figure and the medians to this file")
     p.add_argument("--fail-on-targets", action="store_true", help="exit 2 when a target does not hold")
@@ -1516,7 +1526,8 @@ def main(argv: list[str]) -> int:
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="wharf-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     bench = Bench(args, cfg, workdir, Path(args.cache_dir))
-    log(f"mode {mode}, {cfg['passes']} pass(es), registries {', '.join(kinds)}, phases {', '.join(phases)}; "
+    backend = Backend(args.backend)
+    log(f"mode {mode}, backend {args.backend}, {cfg['passes']} pass(es), registries {', '.join(kinds)}, phases {', '.join(phases)}; "
         f"workdir {workdir}")
     bench.prepare_data(phases)
 
@@ -1528,6 +1539,8 @@ def main(argv: list[str]) -> int:
         for p in range(cfg["passes"]):
             order = kinds if p % 2 == 0 else list(reversed(kinds))
             servers = {k: Server(k, k, workdir / f"pass{p + 1}-{k}", wharfd) for k in order}
+            for server in servers.values():
+                server.backend = backend
             results: dict[str, dict] = {k: {} for k in kinds}
             states = {k: {"tag": f"p{p + 1}"} for k in kinds}
             try:
