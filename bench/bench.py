@@ -192,6 +192,9 @@ class Server:
         self.extra_args: list[str] = []  # more wharfd flags, such as --htpasswd
         self.token = ""  # Wharf's admin token, once started
         self.backend: Backend | None = None  # where the data lives (bench/backend.py); None: the filesystem
+        self.shared_with: Server | None = None  # another Wharf whose database, bucket and admin this one shares
+        self.storage_args: list[str] = []
+        self.storage_env: dict[str, str] = {}
 
     # -- lifecycle
     def start(self, fresh: bool = True) -> None:
@@ -203,7 +206,13 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("REGISTRY_", "WHARF_"))}
         backend = self.backend or Backend("filesystem")
         if self.kind == "wharf":
-            storage_args, storage_env = backend.wharf()
+            if self.shared_with:
+                shared = self.shared_with
+                storage_args = shared.storage_args + ["--admin-token-file", str(shared.data / "admin.token")]
+                storage_env = shared.storage_env
+            else:
+                storage_args, storage_env = backend.wharf()
+            self.storage_args, self.storage_env = storage_args, storage_env
             env.update(storage_env)
             cmd = [self.wharfd, "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data),
                    *storage_args, *self.extra_args]
@@ -237,7 +246,7 @@ class Server:
                 time.sleep(0.005)
         self.startup_ms = (time.perf_counter() - t0) * 1000
         if self.kind == "wharf":
-            self.token = (self.data / "admin.token").read_text().strip()
+            self.token = ((self.shared_with.data if self.shared_with else self.data) / "admin.token").read_text().strip()
             log_in(self.port, self.token)
         self.start_peak_mib = self.peak_rss_mib()
 

@@ -3,7 +3,12 @@ public import WharfModel
 /// The registry's and the image API's metadata, behind one transaction boundary.
 ///
 /// `transaction` runs its body atomically and in isolation from other transactions: writes become visible together
-/// when it returns, and not at all when it throws. `read` runs a body that only reads; each of its reads sees committed data (two reads may see different commits).
+/// when it returns, and not at all when it throws. Write transactions of every process sharing the store run one at a
+/// time (SQLite's single writer; on PostgreSQL the lock on the sequence row that each takes first), so a body that
+/// reads, decides and writes sees no other writer in between, and resourceVersions are handed out in commit order.
+/// A body must be safe to run again (a caller or a future backend may retry it after a `conflict`): it reads,
+/// decides and writes inside the transaction, and has no effect outside it. Blob bytes are written before it, and
+/// referenced only once it has committed. `read` runs a body that only reads; each of its reads sees committed data (two reads may see different commits).
 /// Backends translate their driver's errors into `WharfError` (`unavailable` for a lost database, `conflict` for a
 /// serialization failure the caller may retry).
 public protocol MetadataStore: Sendable {
