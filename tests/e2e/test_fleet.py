@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from conftest import SKOPEO_TIMEOUT, Fleet, _wharfd_binary
+from conftest import SKOPEO_TIMEOUT, Fleet, WharfServer, _wharfd_binary, fresh_database
 from images import OCI_MANIFEST, build_image, write_image_layout
 
 
@@ -65,29 +65,56 @@ def test_replicas_started_at_the_same_instant_make_one_admin(fleet):
         assert replica.token == server.token
 
 
-def test_a_chunked_upload_whose_requests_reach_three_replicas(fleet):
-    server = fleet("fleet-chunks")
-    a, b, c = server.replicas
-    chunks = [os.urandom(3 << 20), os.urandom(4 << 20), os.urandom(1000)]
+def upload_across(replicas: list, repository: str, chunks: list[bytes]) -> str:
+    """POST on the first replica, each chunk's PATCH on the next in turn (any replica reporting the offset after
+    it), the PUT on the next again; returns the digest."""
     data = b"".join(chunks)
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
-    r = a.post("/v2/fleet/chunks/blobs/uploads/")
+    r = replicas[0].post(f"/v2/{repository}/blobs/uploads/")
     assert r.status_code == 202, r.text
     path = r.headers["Location"]
     offset = 0
-    for replica, chunk in zip((b, c, a), chunks):
+    for index, chunk in enumerate(chunks):
+        replica = replicas[(index + 1) % len(replicas)]
         r = replica.http.patch(urljoin(replica.url("/"), path), data=chunk, timeout=120, headers={
             "Content-Type": "application/octet-stream", "Content-Range": f"{offset}-{offset + len(chunk) - 1}"})
         assert r.status_code == 202, r.text
         offset += len(chunk)
         path = r.headers["Location"]
-        # Any replica reports the offset to resume at.
-        status = c.http.get(urljoin(c.url("/"), path), timeout=30)
+        other = replicas[(index + 2) % len(replicas)]
+        status = other.http.get(urljoin(other.url("/"), path), timeout=30)
         assert status.status_code == 204 and status.headers["Range"] == f"0-{offset - 1}"
-    r = b.http.put(urljoin(b.url("/"), path), params={"digest": digest}, timeout=120)
+    last = replicas[(len(chunks) + 1) % len(replicas)]
+    r = last.http.put(urljoin(last.url("/"), path), params={"digest": digest}, timeout=120)
     assert r.status_code == 201, r.text
+    return digest
+
+
+def test_a_chunked_upload_whose_requests_reach_three_replicas(fleet):
+    server = fleet("fleet-chunks")
+    chunks = [os.urandom(3 << 20), os.urandom(4 << 20), os.urandom(1000)]
+    digest = upload_across(server.replicas, "fleet/chunks", chunks)
     r = server.get(f"/v2/fleet/chunks/blobs/{digest}")
-    assert r.status_code == 200 and r.content == data
+    assert r.status_code == 200 and r.content == b"".join(chunks)
+
+
+def test_postgresql_with_a_shared_directory_for_blobs(tmp_path_factory):
+    """The other mix the scale-out issue names: metadata in PostgreSQL, blobs in a directory the replicas share."""
+    work = tmp_path_factory.mktemp("fleet-shared-dir")
+    shared = ("--database-url", fresh_database(f"wharf_shared_dir_{os.getpid()}_{time.monotonic_ns()}"),
+              "--blob-store", str(work / "blobs"), "--admin-token-file", str(work / "admin.token"))
+    replicas = [WharfServer(_wharfd_binary(), work / f"replica{n}", args=shared) for n in range(2)]
+    try:
+        for replica in replicas:
+            replica.start()
+        chunks = [os.urandom(1 << 20), os.urandom(5000)]
+        digest = upload_across(replicas, "shared/dir", chunks)
+        for replica in replicas:
+            assert replica.get(f"/v2/shared/dir/blobs/{digest}").content == b"".join(chunks)
+        assert list((work / "blobs" / "blobs" / "sha256").iterdir()), "the blob is in the shared directory"
+    finally:
+        for replica in replicas:
+            replica.stop()
 
 
 def test_a_watch_on_one_replica_sees_a_push_through_another(fleet, skopeo):
