@@ -99,7 +99,9 @@ extension ImageAPI {
         }
         var lastBookmark = clock.now
         let bookmarkInterval = min(Duration.seconds(10), request.timeout / 2)
-        while clock.now < deadline {
+        // Events and a due bookmark are sent once more after each wait, even when it ended at the deadline: a watch on
+        // a loaded machine that wakes late still delivers what was committed and the bookmark it owed.
+        while true {
             let events = try await metadata.read { try await $0.objects.events(after: last, limit: 500) }
             for event in events {
                 last = event.resourceVersion
@@ -112,7 +114,7 @@ extension ImageAPI {
                 try await emit(try Self.line("BOOKMARK", Bookmark(kind: listed.kind, metadata: .init(resourceVersion: String(last)))))
                 lastBookmark = clock.now
             }
-            if request.stop.count > 0 { break }
+            if request.stop.count > 0 || clock.now >= deadline { break }
             if events.count == 500 { continue }
             // Idle until a commit here, a change the poll found, the next bookmark, the deadline or the stop.
             while true {

@@ -30,13 +30,39 @@ struct TestDatabase {
         }
     }
 
+    /// CREATE and DROP DATABASE run one at a time: PostgreSQL refuses to copy template1 while another CREATE
+    /// DATABASE is reading it ("source database is being accessed by other users"), as parallel tests would.
+    static let administration = AsyncLock()
+
+    /// Runs `sql` on the server's own database, one statement at a time across the tests, trying up to five times a
+    /// statement that fails (another session may hold template1 for a moment); an error says all it knows.
+    static func administer(_ sql: String, url: String) async throws {
+        try await administration.withLock {
+            var attempt = 0
+            while true {
+                do {
+                    _ = try await withClient(try PostgresClient.Configuration(url: url)) { admin in
+                        try await admin.query(PostgresQuery(unsafeSQL: sql))
+                    }
+                    return
+                } catch let error as PSQLError {
+                    attempt += 1
+                    guard attempt < 5 else { throw Failed(description: "\(sql): \(String(reflecting: error))") }
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+        }
+    }
+
+    struct Failed: Error, CustomStringConvertible {
+        var description: String
+    }
+
     /// Runs `body` with a running client on a new database of its own.
     static func with<T: Sendable>(_ body: (_ makeClient: @Sendable () throws -> PostgresClient) async throws -> T) async throws -> T {
         let url = try serverURL()
         let name = "wharf_test_\(UInt64.random(in: 0...UInt64.max))"
-        _ = try await withClient(try PostgresClient.Configuration(url: url)) { admin in
-            _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
-        }
+        try await administer("CREATE DATABASE \(name)", url: url)
         var fresh = try PostgresClient.Configuration(url: url)
         fresh.database = name
         let configuration = fresh
@@ -48,9 +74,7 @@ struct TestDatabase {
             return client
         }
         clients.cancelAll()
-        _ = try await withClient(try PostgresClient.Configuration(url: url)) { admin in
-            _ = try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
-        }
+        try await administer("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", url: url)
         return result
     }
 
