@@ -59,7 +59,7 @@ struct AdminTokenFile {
     }
 
     /// The admin's new secret, or `nil` when the admin exists already (made by another process, perhaps a moment ago).
-    private static func createAdmin(_ access: AccessControl, secret: String?) async throws -> String? {
+    static func createAdmin(_ access: AccessControl, secret: String?) async throws -> String? {
         do {
             return try await access.bootstrapAdmin(secret: secret)
         } catch let error as WharfError where error.code == .alreadyExists {

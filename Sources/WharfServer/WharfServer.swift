@@ -182,7 +182,7 @@ public enum WharfServer {
             if try await AdminTokenFile(path: path).bootstrap(access) != nil {
                 FileHandle.standardOutput.write(Data("Created the admin identity. Its token is saved in \(path) (mode 0600).\n".utf8))
             }
-        } else if let secret = try await access.bootstrapAdmin(secret: configuration.adminToken), configuration.storage == .embedded {
+        } else if let secret = try await AdminTokenFile.createAdmin(access, secret: configuration.adminToken), configuration.storage == .embedded {
             let file = directory + "/admin.token"
             guard FileManager.default.createFile(atPath: file, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw WharfError(.unavailable, "cannot write the admin token to \(file)")
