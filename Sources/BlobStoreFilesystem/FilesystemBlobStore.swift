@@ -49,7 +49,7 @@ public final class FilesystemBlobStore: BlobStore {
     }
 
     func uploadPath(_ id: String) throws -> FilePath {
-        guard !id.isEmpty, id.utf8.count <= 64, id.utf8.allSatisfy({ UploadID.isSafeByte($0) }) else {
+        guard UploadID.isValid(id) else {
             throw WharfError(.blobUploadUnknown, "blob upload unknown to registry", detail: ["uuid": String(id.prefix(64))])
         }
         return FilePath("\(root)/uploads/\(id)")
@@ -310,13 +310,5 @@ public final class FilesystemBlobStore: BlobStore {
     static func storageError(_ error: any Error, _ message: String) -> WharfError {
         if let error = error as? WharfError { return error }
         return WharfError(.unavailable, "blob storage failure: \(message)", cause: error)
-    }
-}
-
-enum UploadID {
-    /// Upload ids are lowercase hex and dashes, so they are safe as file names.
-    static func isSafeByte(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
-            || byte == UInt8(ascii: "-")
     }
 }
