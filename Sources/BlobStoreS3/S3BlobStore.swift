@@ -58,8 +58,14 @@ public final class S3BlobStore: BlobStore {
 
     public func read(_ digest: Digest, range: ClosedRange<Int64>?, into consumer: (ByteBuffer) async throws -> Void) async throws {
         guard let object = try await client.openObject(blobKey(digest), range: range) else { throw Self.blobUnknown(digest) }
-        if let range, range.lowerBound < 0 || range.upperBound >= object.total {
-            throw WharfError(.rangeNotSatisfiable, "range outside blob \(digest)")
+        if let range {
+            guard range.lowerBound >= 0, range.upperBound < object.total else {
+                throw WharfError(.rangeNotSatisfiable, "range outside blob \(digest)")
+            }
+            // The caller has promised the client exactly these bytes: a store that ignored the Range must not send more.
+            guard object.length == range.upperBound - range.lowerBound + 1 else {
+                throw WharfError(.unavailable, "blob storage failure: the object store answered \(object.length) bytes for a range of \(range.count)")
+            }
         }
         for try await buffer in object.body { try await consumer(buffer) }
     }
@@ -87,7 +93,7 @@ public final class S3BlobStore: BlobStore {
     }
 
     public func uploadSize(id: String) async throws -> Int64? {
-        guard Self.isValid(id) else { return nil }
+        guard UploadID.isValid(id) else { return nil }
         return try await load(id)?.size
     }
 
@@ -152,8 +158,9 @@ public final class S3BlobStore: BlobStore {
             state.multipartID = try await client.createMultipartUpload(key)
             try await save(state, of: id)
         }
+        // S3 numbers parts 1 to 10,000; the last number is kept for the tail, which the commit uploads.
         let number = (state.parts.last?.number ?? 0) + 1
-        guard number <= 10_000 else { throw WharfError(.sizeInvalid, "an upload may hold at most \(Int64(partSize) * 10_000) bytes") }
+        guard number < 10_000 else { throw WharfError(.sizeInvalid, "an upload may hold at most \(Int64(partSize) * 9_999) bytes") }
         let etag = try await client.uploadPart(key, uploadID: state.multipartID!, number: number, part)
         state.parts.append(.init(number: number, etag: etag, size: Int64(part.readableBytes)))
     }
@@ -211,7 +218,7 @@ public final class S3BlobStore: BlobStore {
     }
 
     public func cancelUpload(id: String) async throws {
-        guard Self.isValid(id) else { return }
+        guard UploadID.isValid(id) else { return }
         try claim(id)
         defer { release(id) }
         hashes.withLock { _ = $0.removeValue(forKey: id) }
@@ -254,13 +261,9 @@ public final class S3BlobStore: BlobStore {
         busy.withLock { _ = $0.remove(id) }
     }
 
-    /// Upload ids are lowercase hex and dashes, at most 64 bytes, so they are safe in a key.
-    static func isValid(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2d }
-    }
-
+    /// `id` when it has an upload id's form (`UploadID`), so that it is safe in a key; `blobUploadUnknown` otherwise.
     static func checked(_ id: String) throws -> String {
-        guard isValid(id) else { throw uploadUnknown(String(id.prefix(64))) }
+        guard UploadID.isValid(id) else { throw uploadUnknown(String(id.prefix(64))) }
         return id
     }
 
