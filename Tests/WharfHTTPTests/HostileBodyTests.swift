@@ -176,7 +176,10 @@ struct HostileBodyTests {
                 let page = try await wire.json(.get, "imagestreams?limit=1&continue=\(token)")
                 #expect(page.value("items.0.metadata.name") as? String == "b")
             }
-            for bad in ["not-a-token", String(repeating: "A", count: 5000), "eyJ2IjoyfQ"] {
+            // The last: a well-formed token whose resourceVersion the store has not reached.
+            let future = Data(#"{"v":1,"rv":9000000000,"ns":"a","name":"a"}"#.utf8).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            for bad in ["not-a-token", String(repeating: "A", count: 5000), "eyJ2IjoyfQ", future] {
                 let refused = try await wire.json(.get, "imagestreams?limit=1&continue=\(bad)")
                 #expect(refused.status == .badRequest, "\(bad.prefix(20))")
                 #expect(refused.reason == "BadRequest")

@@ -149,6 +149,30 @@ struct ListDocumentsTests {
         }
     }
 
+    @Test("A continued page reads the changes since its first page a hundred at a time: 150 before its key leave the token valid, past 1,000 it expires")
+    func manyChangesSinceTheFirstPage() async throws {
+        let api = ImageAPI(metadata: InMemoryMetadataStore(), registryHostname: "registry.local:5000")
+        try await Self.many(api, count: 30)
+        let token = try #require(try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: 10)).metadata.continue)
+        func touch(_ count: Int) async throws {
+            for n in 0..<count {
+                var stream = try await api.imageStream(namespace: "many", name: "s0000")
+                stream.metadata.labels = ["n": String(n)]
+                _ = try await api.updateImageStream(stream, namespace: "many", name: "s0000", status: false)
+            }
+        }
+        try await touch(150)
+        let second = try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: 10, continueToken: token))
+        #expect(second.items.count == 10)
+        try await touch(900)
+        do {
+            _ = try await api.imageStreamDocuments(namespace: "many", options: ListOptions(limit: 10, continueToken: token))
+            Issue.record("a token with more than 1,000 changes after it must expire")
+        } catch let error as WharfError {
+            #expect(error.code == .expired)
+        }
+    }
+
     @Test("A change committed while a long LIST reads is in its pages or after its resourceVersion", arguments: [nil, 10] as [Int?])
     func longListLosesNothing(limit: Int?) async throws {
         let store = PerStatementStore()

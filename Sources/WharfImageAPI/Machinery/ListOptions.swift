@@ -40,6 +40,14 @@ struct ContinueToken: Codable, Equatable, Sendable {
         name = key.name
     }
 
+    /// Throws `badRequest` when the token names a resourceVersion the store has not reached (`current`): only a
+    /// forged token does, and a list that claimed it would let a watch from it miss the changes in between.
+    func check(against current: Int64) throws {
+        guard rv <= current else {
+            throw WharfError(.badRequest, "continue key is not valid: its resourceVersion \(rv) is ahead of the store's \(current)")
+        }
+    }
+
     /// Whether `key` sorts after the last object sent (lists are ordered by namespace, then name).
     func precedes(_ key: ObjectKey) -> Bool {
         (key.namespace, key.name) > (ns, name)

@@ -52,6 +52,7 @@ extension ImageAPI {
             let (current, keys) = try await metadata.read { tx in
                 (try await tx.objects.currentResourceVersion(), try await tx.objects.keys(kind: listed.kind, namespace: namespace))
             }
+            try token?.check(against: current)
             let rest = token.map { token in keys.filter(token.precedes) } ?? keys
             resourceVersion = token?.rv ?? current
             page = try await objects(at: Array(rest.prefix(limit)))
@@ -60,6 +61,7 @@ extension ImageAPI {
             let (current, objects) = try await metadata.read { tx in
                 (try await tx.objects.currentResourceVersion(), try await tx.objects.list(kind: listed.kind, namespace: namespace))
             }
+            try token?.check(against: current)
             let rest = token.map { token in objects.filter { token.precedes($0.key) } } ?? objects
             let matching = selects
                 ? try rest.filter { listed.matches(listed.decorate(try ObjectCodec.decode(Object.self, from: $0.document)), options) } : rest
@@ -74,18 +76,25 @@ extension ImageAPI {
     }
 
     /// The events a continued page may look through: past this many changes since its first page, it is `expired`.
+    /// They are read a hundred at a time, as a watch reads them, so memory stays bounded whatever the documents weigh.
     static let continueEventWindow = 1000
 
     /// Throws `ContinueToken.expired` unless no object of the list after `token`'s key has changed since its
     /// resourceVersion, as far as the event log shows.
     private func requireUnchanged<Object>(_ listed: ListedKind<Object>, namespace: String?, after token: ContinueToken) async throws {
-        let (oldest, events) = try await metadata.read { tx in
-            (try await tx.objects.events(after: 0, limit: 1).first?.resourceVersion,
-             try await tx.objects.events(after: token.rv, limit: Self.continueEventWindow))
-        }
+        let oldest = try await metadata.read { try await $0.objects.events(after: 0, limit: 1).first?.resourceVersion }
         if let oldest, token.rv < oldest - 1 { throw ContinueToken.expired }
-        let changed = events.contains { $0.key.kind == listed.kind && (namespace == nil || $0.key.namespace == namespace) && token.precedes($0.key) }
-        if changed || events.count >= Self.continueEventWindow { throw ContinueToken.expired }
+        var after = token.rv, seen = 0
+        while true {
+            let events = try await metadata.read { try await $0.objects.events(after: after, limit: 100) }
+            if events.contains(where: { $0.key.kind == listed.kind && (namespace == nil || $0.key.namespace == namespace) && token.precedes($0.key) }) {
+                throw ContinueToken.expired
+            }
+            seen += events.count
+            guard events.count == 100, let last = events.last else { return }
+            if seen >= Self.continueEventWindow { throw ContinueToken.expired }
+            after = last.resourceVersion
+        }
     }
 
     /// The objects at `keys` that still exist, in the order of `keys`.
