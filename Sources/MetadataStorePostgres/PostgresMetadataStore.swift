@@ -62,9 +62,14 @@ public final class PostgresMetadataStore: MetadataStore {
     }
 
     public func transaction<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
+        try await writing { try await body($0) }
+    }
+
+    /// `transaction`, with the view as its own type (for `load`, which runs statements of its own).
+    private func writing<T>(_ body: (PostgresTransaction) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
-                let transaction = PostgresTransaction(connection: connection, logger: logger)
+                let transaction = PostgresTransaction(.connection(connection), logger: logger)
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     try await connection.query("SELECT value FROM wharf_sequence WHERE id = 1 FOR UPDATE", logger: logger)
@@ -85,7 +90,7 @@ public final class PostgresMetadataStore: MetadataStore {
 
     public func read<T>(_ body: (any MetadataTransaction) async throws -> T) async throws -> T {
         do {
-            return try await body(PostgresTransaction(client: client, logger: logger))
+            return try await body(PostgresTransaction(.pool(client), logger: logger))
         } catch {
             throw Self.translate(error)
         }
@@ -94,9 +99,8 @@ public final class PostgresMetadataStore: MetadataStore {
     /// Writes `dump` into this store, which must be empty (`invalid` otherwise), in one transaction: all of it or
     /// nothing. The resourceVersion sequence continues from the dump's.
     public func load(_ dump: MetadataDump) async throws {
-        try await transaction { tx in
-            let transaction = tx as! PostgresTransaction
-            for try await count in try await transaction.run("SELECT count(*) FROM wharf_objects").decode(Int64.self) where count > 0 {
+        try await writing { tx in
+            for try await count in try await tx.run("SELECT count(*) FROM wharf_objects").decode(Int64.self) where count > 0 {
                 throw WharfError(.invalid, "the PostgreSQL database already holds Wharf objects: migrate into an empty one")
             }
             for object in dump.objects { try await tx.objects.put(object) }
@@ -105,7 +109,7 @@ public final class PostgresMetadataStore: MetadataStore {
             for manifest in dump.manifests { try await tx.manifests.put(manifest) }
             for (repository, tags) in dump.tags { try await tx.tags.replace(tags, in: repository) }
             for upload in dump.uploads { try await tx.uploads.create(upload) }
-            try await transaction.run("UPDATE wharf_sequence SET value = GREATEST(value, \(dump.resourceVersion)) WHERE id = 1")
+            try await tx.run("UPDATE wharf_sequence SET value = GREATEST(value, \(dump.resourceVersion)) WHERE id = 1")
         }
     }
 

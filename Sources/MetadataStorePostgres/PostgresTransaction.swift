@@ -8,19 +8,17 @@ import WharfStorage
 /// One transaction's view: the statements of a write transaction run on its leased connection, inside `BEGIN` and
 /// `COMMIT`; each statement of a read view runs on its own on any pooled connection and sees committed data.
 final class PostgresTransaction: MetadataTransaction, ObjectStore, BlobLinkStore, ManifestIndex, TagIndex, UploadStore {
-    private let connection: PostgresConnection?
-    private let client: PostgresClient?
-    private let logger: Logger
-
-    init(connection: PostgresConnection, logger: Logger) {
-        self.connection = connection
-        client = nil
-        self.logger = logger
+    /// Where statements run: a write transaction's leased connection, or any of the pool's for a read view.
+    enum Executor {
+        case connection(PostgresConnection)
+        case pool(PostgresClient)
     }
 
-    init(client: PostgresClient, logger: Logger) {
-        connection = nil
-        self.client = client
+    private let executor: Executor
+    private let logger: Logger
+
+    init(_ executor: Executor, logger: Logger) {
+        self.executor = executor
         self.logger = logger
     }
 
@@ -32,8 +30,10 @@ final class PostgresTransaction: MetadataTransaction, ObjectStore, BlobLinkStore
 
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        if let connection { return try await connection.query(query, logger: logger) }
-        return try await client!.query(query, logger: logger)
+        switch executor {
+        case .connection(let connection): try await connection.query(query, logger: logger)
+        case .pool(let client): try await client.query(query, logger: logger)
+        }
     }
 
     /// Whether a statement that returns a row per change (`… RETURNING 1`) changed anything.
